@@ -1,0 +1,71 @@
+"""The exceptions runcore raises.
+
+::
+
+    RuncoreError
+    ├── ContractViolation      an object or request broke the contract; carries .findings
+    ├── UnknownKind            a kind name that runcore does not know, or an object whose kind cannot be inferred
+    ├── IllegalTransition      an event that is not legal in the run's status (names both, and what was legal)
+    │   └── NotCancellable     cancel on a run that already ended (other than cancelled)
+    ├── StatusConflict         compare-and-set: the run's status is not the one the caller read
+    └── InvalidDetails         the details of an event break the contract (tool outputs, usage, error code, clock)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from runcore._findings import Finding
+
+
+class RuncoreError(Exception):
+    """Base class of every error runcore raises on purpose."""
+
+
+class ContractViolation(RuncoreError):
+    """An object broke the contract. ``findings`` holds every problem, errors first as found."""
+
+    def __init__(self, findings: Sequence["Finding"]) -> None:
+        self.findings = list(findings)
+        errors = [f for f in self.findings if f.severity == "error"]
+        lines = "\n".join(f"  {f}" for f in errors[:20])
+        more = f"\n  ... and {len(errors) - 20} more" if len(errors) > 20 else ""
+        super().__init__(f"{len(errors)} contract error(s):\n{lines}{more}")
+
+
+class UnknownKind(RuncoreError, ValueError):
+    """A kind name runcore does not know, or an object whose kind cannot be inferred."""
+
+
+class IllegalTransition(RuncoreError):
+    """An event that is not legal in the run's current status. The run is unchanged."""
+
+    def __init__(self, status: str, event: str, allowed: Sequence[str], reason: str = "") -> None:
+        self.status = status
+        self.event = event
+        self.allowed = list(allowed)
+        legal = ", ".join(self.allowed) if self.allowed else "none (the status is terminal)"
+        why = f" ({reason})" if reason else ""
+        super().__init__(
+            f"event {event!r} is not legal in status {status!r}{why}; legal events: {legal}"
+        )
+
+
+class NotCancellable(IllegalTransition):
+    """A cancel request on a run that already finished with a status other than ``cancelled``."""
+
+
+class StatusConflict(RuncoreError):
+    """Compare-and-set failed: the run's status is not the status the caller read."""
+
+    def __init__(self, expected: str, actual: str) -> None:
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"the run is {actual!r}, not the {expected!r} the caller read; re-read it and retry"
+        )
+
+
+class InvalidDetails(RuncoreError, ValueError):
+    """The details given with an event break the contract; nothing was changed."""
