@@ -1,0 +1,133 @@
+"""Rules JSON Schema cannot say: a run's or run step's status against its fields and timestamps."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any, Callable, Iterator, Mapping
+
+from runcore._errors import UnknownKind
+from runcore._findings import Finding, pointer
+from runcore._lifecycle import RUN_FIELDS, RUN_TIMESTAMPS, STEP_FIELDS, STEP_TIMESTAMPS
+
+PROFILES = ("spec", "observed")
+
+# (object, field, status): a field the hosted API left non-null where the status table forbids it.
+# Warnings under "observed", errors under "spec". Evidence: docs/decisions-lifecycle.md#what-observed-tolerates.
+OBSERVED_QUIRKS = frozenset({
+    ("thread.run", "completed_at", "expired"),  # API v1, 2023-11: ruby-openai runs_list 18b7a84
+    ("thread.run", "incomplete_details", "completed"),  # 2024-04, before `incomplete`: runs_streamed_create c15b9d3
+})
+
+_FIELDS = {"thread.run": RUN_FIELDS, "thread.run.step": STEP_FIELDS}
+
+# Pairs (earlier, later) that must be ordered when both are integers.
+_ORDER = {
+    "thread.run": (
+        ("created_at", "started_at"), ("created_at", "expires_at"), ("started_at", "expires_at"),
+        *((first, end) for first in ("created_at", "started_at") for end in RUN_TIMESTAMPS[2:]),
+    ),
+    "thread.run.step": tuple(("created_at", end) for end in STEP_TIMESTAMPS[1:]),
+}
+
+Rule = Callable[[Mapping[str, Any], str, str], Iterator[Finding]]
+
+
+def check_invariants(obj: Mapping[str, Any], *, profile: str = "observed") -> list[Finding]:
+    """Every invariant finding for one run (``thread.run``) or run step (``thread.run.step``) dict.
+
+    Absent fields and fields of the wrong type are left to the schema: a rule that needs them is skipped.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(PROFILES)}, got {profile!r}")
+    kind = obj.get("object") if isinstance(obj, Mapping) else None
+    if kind not in _FIELDS:
+        raise UnknownKind(f"check_invariants takes a thread.run or thread.run.step, got object={kind!r}")
+    object_id = obj["id"] if isinstance(obj.get("id"), str) else None
+    return [replace(found, object_id=object_id) for rule in RULES for found in rule(obj, kind, profile)]
+
+
+def fields_required_by_status(obj: Mapping[str, Any], kind: str, profile: str) -> Iterator[Finding]:
+    """A field the status needs is null: ``started_at_missing``, ``usage_missing``, ..."""
+    status = obj.get("status")
+    for name, rule in _FIELDS[kind].items():
+        if status in rule["required"] and name in obj and obj[name] is None:
+            message = f"status {status!r} requires {name}; it is null"
+            yield Finding("error", f"{name}_missing", pointer([name]), message, None)
+
+
+def fields_forbidden_by_status(obj: Mapping[str, Any], kind: str, profile: str) -> Iterator[Finding]:
+    """A field is set in a status that must not have it: ``required_action_unexpected``, ..."""
+    status = obj.get("status")
+    for name, rule in _FIELDS[kind].items():
+        value = obj.get(name)
+        if value is None or not isinstance(status, str) or status in rule["allowed"]:
+            continue
+        quirk = profile == "observed" and (kind, name, status) in OBSERVED_QUIRKS
+        allowed = ", ".join(sorted(rule["allowed"]))
+        message = f"{name} must be null in status {status!r} (it is set only in: {allowed})"
+        if quirk:
+            message += "; the hosted API did this"
+        yield Finding("warning" if quirk else "error", f"{name}_unexpected", pointer([name]), message, value)
+
+
+def timestamps_in_order(obj: Mapping[str, Any], kind: str, profile: str) -> Iterator[Finding]:
+    """``created_at <= started_at <= completed_at | failed_at | cancelled_at`` and the like."""
+    for earlier, later in _ORDER[kind]:
+        first, then = obj.get(earlier), obj.get(later)
+        if _is_int(first) and _is_int(then) and then < first:
+            message = f"{later}={then} is earlier than {earlier}={first}"
+            yield Finding("error", "timestamp_order", pointer([later]), message, then)
+
+
+def usage_adds_up(obj: Mapping[str, Any], kind: str, profile: str) -> Iterator[Finding]:
+    """``usage.total_tokens == prompt_tokens + completion_tokens``."""
+    usage = obj.get("usage")
+    if not isinstance(usage, Mapping):
+        return
+    prompt, completion, total = (usage.get(k) for k in ("prompt_tokens", "completion_tokens", "total_tokens"))
+    if all(_is_int(n) for n in (prompt, completion, total)) and prompt + completion != total:
+        message = f"total_tokens {total} is not prompt_tokens {prompt} + completion_tokens {completion}"
+        yield Finding("error", "usage_total_mismatch", pointer(["usage", "total_tokens"]), message, total)
+
+
+def tool_calls_answerable(obj: Mapping[str, Any], kind: str, profile: str) -> Iterator[Finding]:
+    """Pending tool calls have unique ids and JSON arguments, so outputs can answer each one."""
+    action = obj.get("required_action")
+    calls = action.get("submit_tool_outputs") if isinstance(action, Mapping) else None
+    calls = calls.get("tool_calls") if isinstance(calls, Mapping) else None
+    seen: set[str] = set()
+    for index, call in enumerate(calls if isinstance(calls, list) else []):
+        where = ["required_action", "submit_tool_outputs", "tool_calls", index]
+        call_id = call.get("id") if isinstance(call, Mapping) else None
+        if isinstance(call_id, str):
+            if call_id in seen:
+                yield Finding("error", "tool_call_id_repeated", pointer(where + ["id"]),
+                              f"tool call id {call_id!r} appears more than once", call_id)
+            seen.add(call_id)
+        function = call.get("function") if isinstance(call, Mapping) else None
+        arguments = function.get("arguments") if isinstance(function, Mapping) else None
+        if isinstance(arguments, str) and not _is_json(arguments):
+            yield Finding("error", "tool_call_arguments_not_json", pointer(where + ["function", "arguments"]),
+                          "function arguments must be a JSON string", arguments)
+
+
+RULES: tuple[Rule, ...] = (
+    fields_required_by_status,
+    fields_forbidden_by_status,
+    timestamps_in_order,
+    usage_adds_up,
+    tool_calls_answerable,
+)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,519 @@
+"""The run and run-step lifecycles: status tables, the Machines built once from them, and advance()."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+from transitions import Machine
+
+from runcore._errors import IllegalTransition, InvalidDetails, NotCancellable, StatusConflict
+
+# The tables. Everything else (the Machines, the docs diagram, the invariants, the tests) reads them.
+# Evidence for each edge: docs/decisions-lifecycle.md#the-run-status-table.
+
+RUN_STATUSES = (
+    "queued", "in_progress", "requires_action", "cancelling",
+    "cancelled", "failed", "completed", "incomplete", "expired",
+)
+TERMINAL_RUN_STATUSES = frozenset({"cancelled", "failed", "completed", "incomplete", "expired"})
+LIVE_RUN_STATUSES = tuple(s for s in RUN_STATUSES if s not in TERMINAL_RUN_STATUSES)
+
+RUN_TRANSITIONS: list[dict[str, Any]] = [
+    {"trigger": "start", "source": ["queued"], "dest": "in_progress"},
+    {"trigger": "require_action", "source": ["in_progress"], "dest": "requires_action"},
+    {"trigger": "submit_tool_outputs", "source": ["requires_action"], "dest": "queued"},
+    {"trigger": "complete", "source": ["in_progress", "cancelling"], "dest": "completed"},
+    {"trigger": "incomplete", "source": ["in_progress", "cancelling"], "dest": "incomplete"},
+    {"trigger": "fail", "source": list(LIVE_RUN_STATUSES), "dest": "failed"},
+    {"trigger": "cancel", "source": ["queued", "in_progress", "requires_action"], "dest": "cancelling"},
+    {"trigger": "cancelled", "source": ["cancelling"], "dest": "cancelled"},
+    {"trigger": "expire", "source": list(LIVE_RUN_STATUSES), "dest": "expired"},
+]
+
+STEP_STATUSES = ("in_progress", "cancelled", "failed", "completed", "expired")
+TERMINAL_STEP_STATUSES = frozenset({"cancelled", "failed", "completed", "expired"})
+
+STEP_TRANSITIONS: list[dict[str, Any]] = [
+    {"trigger": "complete", "source": ["in_progress"], "dest": "completed"},
+    {"trigger": "fail", "source": ["in_progress"], "dest": "failed"},
+    {"trigger": "cancel", "source": ["in_progress"], "dest": "cancelled"},
+    {"trigger": "expire", "source": ["in_progress"], "dest": "expired"},
+]
+
+# The detail keywords each event takes (all required), named after the wire fields they fill.
+RUN_DETAILS: dict[str, tuple[str, ...]] = {
+    "start": (),
+    "require_action": ("tool_calls",),
+    "submit_tool_outputs": ("tool_outputs",),
+    "complete": ("usage",),
+    "incomplete": ("usage", "incomplete_details"),
+    "fail": ("last_error",),
+    "cancel": (),
+    "cancelled": (),
+    "expire": (),
+}
+STEP_DETAILS: dict[str, tuple[str, ...]] = {
+    "complete": ("usage",), "fail": ("last_error",), "cancel": (), "expire": (),
+}
+
+RUN_ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
+STEP_ERROR_CODES = ("server_error", "rate_limit_exceeded")
+INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
+
+# What an in_progress step does when its run ends in one of these statuses.
+STEP_EVENT_ON_RUN_END = {"cancelled": "cancel", "expired": "expire"}
+
+RUN_EXPIRES_IN = 600
+MAX_TIMESTAMP = 9_999_999_999  # the schemas' bound: larger values are milliseconds
+
+
+def edges(table: Sequence[Mapping[str, Any]]) -> Iterator[tuple[str, str, str]]:
+    """Every (source, trigger, dest) edge of a transition table, in table order."""
+    for row in table:
+        for source in row["source"]:
+            yield source, row["trigger"], row["dest"]
+
+
+# Nullable fields: the statuses a field must be non-null in, and those it may be non-null in.
+# advance() nulls a field on entering a status outside its "allowed"; the effects fill "required".
+# Evidence: docs/decisions-lifecycle.md#fields-by-status.
+RUN_FIELDS: dict[str, dict[str, frozenset[str]]] = {
+    # A run cancelled while queued may still end completed from cancelling; legal_events() refuses
+    # that unless it started, so a completed or incomplete run always did work.
+    "started_at": {
+        "required": frozenset({"in_progress", "requires_action", "completed", "incomplete"}),
+        "allowed": frozenset(RUN_STATUSES),
+    },
+    "expires_at": {"required": frozenset(LIVE_RUN_STATUSES), "allowed": frozenset(LIVE_RUN_STATUSES)},
+    "completed_at": {"required": frozenset({"completed", "incomplete"}), "allowed": frozenset({"completed", "incomplete"})},
+    "failed_at": {"required": frozenset({"failed"}), "allowed": frozenset({"failed"})},
+    "cancelled_at": {"required": frozenset({"cancelled"}), "allowed": frozenset({"cancelled"})},
+    "required_action": {"required": frozenset({"requires_action"}), "allowed": frozenset({"requires_action"})},
+    "last_error": {"required": frozenset({"failed"}), "allowed": frozenset({"failed"})},
+    "incomplete_details": {"required": frozenset({"incomplete"}), "allowed": frozenset({"incomplete"})},
+    "usage": {"required": frozenset({"completed", "incomplete"}), "allowed": TERMINAL_RUN_STATUSES},
+}
+STEP_FIELDS: dict[str, dict[str, frozenset[str]]] = {
+    "completed_at": {"required": frozenset({"completed"}), "allowed": frozenset({"completed"})},
+    "failed_at": {"required": frozenset({"failed"}), "allowed": frozenset({"failed"})},
+    "cancelled_at": {"required": frozenset({"cancelled"}), "allowed": frozenset({"cancelled"})},
+    "expired_at": {"required": frozenset({"expired"}), "allowed": frozenset({"expired"})},
+    "last_error": {"required": frozenset({"failed"}), "allowed": frozenset({"failed"})},
+    "usage": {"required": frozenset({"completed"}), "allowed": TERMINAL_STEP_STATUSES},
+}
+
+# Timestamps that happened (expires_at is a deadline, not an event), earliest first.
+RUN_TIMESTAMPS = ("created_at", "started_at", "completed_at", "failed_at", "cancelled_at")
+STEP_TIMESTAMPS = ("created_at", "completed_at", "failed_at", "cancelled_at", "expired_at")
+
+
+def _machine(states: Sequence[str], table: Sequence[Mapping[str, Any]], initial: str) -> Machine:
+    # model=None: the Machine is a read-only index of the table; no run is ever attached to it.
+    return Machine(model=None, states=list(states), transitions=[dict(row) for row in table],
+                   initial=initial, auto_transitions=False)
+
+
+RUN_MACHINE = _machine(RUN_STATUSES, RUN_TRANSITIONS, "queued")
+STEP_MACHINE = _machine(STEP_STATUSES, STEP_TRANSITIONS, "in_progress")
+
+
+@dataclass(frozen=True)
+class Advanced:
+    """The outcome of one run event: the new run, the stream events to emit, and whether it changed."""
+
+    run: dict[str, Any]
+    events: tuple[str, ...]
+    changed: bool = True
+
+
+@dataclass(frozen=True)
+class AdvancedStep:
+    """The outcome of one run-step event: the new step and the stream events to emit."""
+
+    step: dict[str, Any]
+    events: tuple[str, ...]
+
+
+def advance(
+    run: Mapping[str, Any],
+    event: str,
+    *,
+    now: int,
+    expected_status: str | None = None,
+    **details: Any,
+) -> Advanced:
+    """Apply one event to a run (the wire dict) at ``now``; the input is never mutated.
+
+    Raises StatusConflict when ``expected_status`` is given and differs, IllegalTransition (or its
+    NotCancellable) when the event is not legal now, InvalidDetails when ``now`` or the details break
+    the contract. Nothing changes when it raises. Docs: docs/lifecycle.md.
+    """
+    status = run.get("status")
+    if expected_status is not None and status != expected_status:
+        raise StatusConflict(expected_status, status)
+    _check_now(run, now, RUN_TIMESTAMPS)
+    if event == "cancel" and status in ("cancelling", "cancelled"):
+        # Idempotent: a second cancel request is answered with the run as it is (changed=False).
+        _check_details(event, details, RUN_DETAILS)
+        return Advanced(dict(run), (), changed=False)
+    dest = _run_dest(run, event, now)
+    _check_details(event, details, RUN_DETAILS)
+    changes = _RUN_EFFECTS[event](run, now, **details)
+    return Advanced(_entered(run, dest, RUN_FIELDS, changes), (f"thread.run.{dest}",))
+
+
+def advance_step(step: Mapping[str, Any], event: str, *, now: int, **details: Any) -> AdvancedStep:
+    """Apply one event to a run step (the wire dict) at ``now``; the input is never mutated."""
+    status = _known_status(step, event, STEP_MACHINE)
+    dest = _dest(STEP_MACHINE, status, event)
+    if dest is None:
+        reason = "" if event in STEP_DETAILS else "unknown event"
+        raise IllegalTransition(status, event, STEP_MACHINE.get_triggers(status), reason)
+    _check_now(step, now, STEP_TIMESTAMPS)
+    _check_details(event, details, STEP_DETAILS)
+    changes = _STEP_EFFECTS[event](step, now, **details)
+    return AdvancedStep(_entered(step, dest, STEP_FIELDS, changes), (f"thread.run.step.{dest}",))
+
+
+def settle_steps(
+    run: Mapping[str, Any], steps: Sequence[Mapping[str, Any]], *, now: int
+) -> list[AdvancedStep]:
+    """The run's steps once the run is ``cancelled`` or ``expired``: in_progress ones follow it.
+
+    Other steps, and every step of a run in another status, come back unchanged with no events.
+    """
+    event = STEP_EVENT_ON_RUN_END.get(run.get("status"))
+    for step in steps:
+        if step.get("run_id") != run.get("id"):
+            raise InvalidDetails(f"step {step.get('id')!r} belongs to run {step.get('run_id')!r}, not {run.get('id')!r}")
+    return [
+        advance_step(step, event, now=now)
+        if event and step.get("status") == "in_progress"
+        else AdvancedStep(dict(step), ())
+        for step in steps
+    ]
+
+
+def legal_events(run: Mapping[str, Any], *, now: int) -> list[str]:
+    """The events :func:`advance` accepts for this run at ``now`` (cancel no-ops aside)."""
+    status = run.get("status")
+    if not isinstance(status, str) or status not in RUN_MACHINE.states:
+        return []
+    deadline = run.get("expires_at")
+    past = _is_int(deadline) and now >= deadline
+    legal = []
+    for trigger in RUN_MACHINE.get_triggers(status):
+        dest = _dest(RUN_MACHINE, status, trigger)
+        # Past expires_at a run can only end (docs: outputs not submitted in time -> expired).
+        if (trigger == "expire" and not past) or (past and dest not in TERMINAL_RUN_STATUSES):
+            continue
+        if _never_started(run, trigger, dest):
+            continue
+        legal.append(trigger)
+    return legal
+
+
+def _run_dest(run: Mapping[str, Any], event: str, now: int) -> str:
+    status = _known_status(run, event, RUN_MACHINE)
+    legal = legal_events(run, now=now)
+    if event in legal:
+        return _dest(RUN_MACHINE, status, event)  # type: ignore[return-value]
+    if event == "cancel" and status in TERMINAL_RUN_STATUSES:
+        raise NotCancellable(status, event, legal, reason="the run already ended")
+    raise IllegalTransition(status, event, legal, reason=_why_not(run, event, now))
+
+
+def _never_started(run: Mapping[str, Any], trigger: str, dest: str | None) -> bool:
+    required = RUN_FIELDS["started_at"]["required"]
+    return dest in required and trigger != "start" and run.get("started_at") is None
+
+
+def _why_not(run: Mapping[str, Any], event: str, now: int) -> str:
+    deadline = run.get("expires_at")
+    dest = _dest(RUN_MACHINE, run["status"], event)
+    if event not in RUN_DETAILS:
+        return "unknown event"
+    if dest is None:
+        return ""
+    if _never_started(run, event, dest):
+        return "the run never started (started_at is null)"
+    if event == "expire":
+        return f"the run expires at {deadline}, now is {now}" if _is_int(deadline) else "the run has no expires_at"
+    return f"the run expired at {deadline}, now is {now}: expire it"
+
+
+def _known_status(obj: Mapping[str, Any], event: str, machine: Machine) -> str:
+    status = obj.get("status")
+    if not isinstance(status, str) or status not in machine.states:
+        raise IllegalTransition(repr(status), event, [], reason=f"not one of {', '.join(machine.states)}")
+    return status
+
+
+def _dest(machine: Machine, status: str, event: str) -> str | None:
+    # .get, never [...]: Event.transitions is a defaultdict and must stay read-only across threads.
+    found = machine.events.get(event)
+    edges_out = found.transitions.get(status) if found is not None else None
+    return edges_out[0].dest if edges_out else None
+
+
+def _check_now(obj: Mapping[str, Any], now: Any, timestamps: Sequence[str]) -> None:
+    if not _is_int(now) or not 0 <= now <= MAX_TIMESTAMP:
+        raise InvalidDetails(f"now must be integer Unix seconds (0..{MAX_TIMESTAMP}), got {now!r}")
+    for name in timestamps:
+        value = obj.get(name)
+        if _is_int(value) and now < value:
+            raise InvalidDetails(f"now={now} is earlier than the object's {name}={value}: clock skew")
+
+
+def _check_details(event: str, details: Mapping[str, Any], table: Mapping[str, tuple[str, ...]]) -> None:
+    expected = table[event]
+    unknown = sorted(set(details) - set(expected))
+    missing = [name for name in expected if name not in details]
+    if unknown or missing:
+        takes = ", ".join(expected) or "no details"
+        raise InvalidDetails(f"event {event!r} takes {takes}; unknown: {unknown}, missing: {missing}")
+
+
+def _entered(obj: Mapping[str, Any], dest: str, fields: Mapping[str, Mapping[str, frozenset[str]]],
+             changes: Mapping[str, Any]) -> dict[str, Any]:
+    new = dict(obj)
+    for name, rule in fields.items():
+        if dest not in rule["allowed"]:
+            new[name] = None
+    new.update(changes)
+    new["status"] = dest
+    return new
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# Effects: the fields an event fills, after its details are checked.
+
+def _start(run: Mapping[str, Any], now: int) -> dict[str, Any]:
+    # Set again when a run restarts after tool outputs, as the hosted API did (contract.md §3.4).
+    return {"started_at": now}
+
+
+def _require_action(run: Mapping[str, Any], now: int, *, tool_calls: Any) -> dict[str, Any]:
+    calls = _tool_calls(run, tool_calls)
+    return {"required_action": {"type": "submit_tool_outputs", "submit_tool_outputs": {"tool_calls": calls}}}
+
+
+def _submit_tool_outputs(run: Mapping[str, Any], now: int, *, tool_outputs: Any) -> dict[str, Any]:
+    _check_tool_outputs(run, tool_outputs)
+    return {}
+
+
+def _complete(run: Mapping[str, Any], now: int, *, usage: Any) -> dict[str, Any]:
+    return {"completed_at": now, "usage": _usage(usage)}
+
+
+def _incomplete(run: Mapping[str, Any], now: int, *, usage: Any, incomplete_details: Any) -> dict[str, Any]:
+    # completed_at is set on incomplete runs, as the hosted API did (decisions-lifecycle.md).
+    details = _incomplete_details(incomplete_details)
+    return {"completed_at": now, "usage": _usage(usage), "incomplete_details": details}
+
+
+def _fail(run: Mapping[str, Any], now: int, *, last_error: Any) -> dict[str, Any]:
+    return {"failed_at": now, "last_error": _last_error(last_error, RUN_ERROR_CODES)}
+
+
+def _cancelled(run: Mapping[str, Any], now: int) -> dict[str, Any]:
+    return {"cancelled_at": now}
+
+
+def _nothing(obj: Mapping[str, Any], now: int) -> dict[str, Any]:
+    return {}
+
+
+_RUN_EFFECTS: dict[str, Callable[..., dict[str, Any]]] = {
+    "start": _start,
+    "require_action": _require_action,
+    "submit_tool_outputs": _submit_tool_outputs,
+    "complete": _complete,
+    "incomplete": _incomplete,
+    "fail": _fail,
+    "cancel": _nothing,
+    "cancelled": _cancelled,
+    "expire": _nothing,
+}
+
+_STEP_EFFECTS: dict[str, Callable[..., dict[str, Any]]] = {
+    "complete": lambda step, now, *, usage: {"completed_at": now, "usage": _usage(usage)},
+    "fail": lambda step, now, *, last_error: {"failed_at": now, "last_error": _last_error(last_error, STEP_ERROR_CODES)},
+    "cancel": lambda step, now: {"cancelled_at": now},
+    "expire": lambda step, now: {"expired_at": now},
+}
+
+
+# Detail checks: each returns a fresh copy, so the new run shares nothing the caller may mutate.
+
+def _tool_calls(run: Mapping[str, Any], tool_calls: Any) -> list[dict[str, Any]]:
+    if not isinstance(tool_calls, list) or not tool_calls:
+        raise InvalidDetails("tool_calls must be a non-empty list of {id, type: 'function', function: {name, arguments}}")
+    if run.get("parallel_tool_calls") is False and len(tool_calls) > 1:
+        raise InvalidDetails(f"the run has parallel_tool_calls false; got {len(tool_calls)} tool calls")
+    names = _function_names(run)
+    calls = [_tool_call(call, index, names) for index, call in enumerate(tool_calls)]
+    ids = [call["id"] for call in calls]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise InvalidDetails(f"tool call ids must be unique; repeated: {repeated}")
+    return calls
+
+
+def _tool_call(call: Any, index: int, names: set[str]) -> dict[str, Any]:
+    where = f"tool_calls[{index}]"
+    function = call.get("function") if isinstance(call, dict) else None
+    if (not isinstance(function, dict) or set(call) - {"id", "type", "function"}
+            or call.get("type", "function") != "function" or set(function) != {"name", "arguments"}):
+        raise InvalidDetails(f"{where} must be {{id, type: 'function', function: {{name, arguments}}}}, got {call!r}")
+    if not isinstance(call.get("id"), str) or not call["id"]:
+        raise InvalidDetails(f"{where}.id must be a non-empty string, got {call.get('id')!r}")
+    if function["name"] not in names:
+        raise InvalidDetails(f"{where}: function {function['name']!r} is not one of the run's function tools {sorted(names)}")
+    if not isinstance(function["arguments"], str):
+        raise InvalidDetails(f"{where}.function.arguments must be a JSON string, got {function['arguments']!r}")
+    try:
+        json.loads(function["arguments"])
+    except ValueError:
+        raise InvalidDetails(f"{where}.function.arguments is not JSON: {function['arguments']!r}") from None
+    return {"id": call["id"], "type": "function", "function": {"name": function["name"], "arguments": function["arguments"]}}
+
+
+def _function_names(run: Mapping[str, Any]) -> set[str]:
+    tools = run.get("tools") if isinstance(run.get("tools"), list) else []
+    return {
+        tool["function"].get("name")
+        for tool in tools
+        if isinstance(tool, dict) and tool.get("type") == "function" and isinstance(tool.get("function"), dict)
+    }
+
+
+def _check_tool_outputs(run: Mapping[str, Any], tool_outputs: Any) -> None:
+    action = run.get("required_action") or {}
+    pending = [call.get("id") for call in (action.get("submit_tool_outputs") or {}).get("tool_calls") or []]
+    if not pending:
+        raise InvalidDetails("the run has no pending tool calls in required_action")
+    if not isinstance(tool_outputs, list) or not all(
+        isinstance(item, dict) and set(item) == {"tool_call_id", "output"}
+        and isinstance(item["tool_call_id"], str) and isinstance(item["output"], str)
+        for item in tool_outputs
+    ):
+        raise InvalidDetails("tool_outputs must be a list of {tool_call_id: string, output: string}")
+    ids = [item["tool_call_id"] for item in tool_outputs]
+    missing = [i for i in pending if i not in ids]
+    unknown = [i for i in ids if i not in pending]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if missing or unknown or repeated:
+        raise InvalidDetails(
+            "tool outputs must answer every pending tool call exactly once, in one request: "
+            f"missing {missing}, unknown {unknown}, repeated {repeated}"
+        )
+
+
+_USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
+
+
+def _usage(usage: Any) -> dict[str, int]:
+    if (not isinstance(usage, dict) or set(usage) != set(_USAGE_KEYS)
+            or not all(_is_int(usage[key]) and usage[key] >= 0 for key in _USAGE_KEYS)):
+        raise InvalidDetails(f"usage must be {{{', '.join(_USAGE_KEYS)}}} as non-negative integers, got {usage!r}")
+    if usage["prompt_tokens"] + usage["completion_tokens"] != usage["total_tokens"]:
+        raise InvalidDetails(f"usage.total_tokens must be prompt_tokens + completion_tokens, got {usage!r}")
+    return {key: usage[key] for key in _USAGE_KEYS}
+
+
+def _last_error(value: Any, codes: Sequence[str]) -> dict[str, str]:
+    if (not isinstance(value, dict) or set(value) != {"code", "message"}
+            or value["code"] not in codes or not isinstance(value["message"], str)):
+        raise InvalidDetails(f"last_error must be {{code: one of {', '.join(codes)}, message: string}}, got {value!r}")
+    return {"code": value["code"], "message": value["message"]}
+
+
+def _incomplete_details(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or set(value) != {"reason"} or value["reason"] not in INCOMPLETE_REASONS:
+        raise InvalidDetails(f"incomplete_details must be {{reason: one of {', '.join(INCOMPLETE_REASONS)}}}, got {value!r}")
+    return {"reason": value["reason"]}
+
+
+def run_from_request(
+    request: Mapping[str, Any],
+    assistant: Mapping[str, Any],
+    *,
+    run_id: str,
+    thread_id: str,
+    now: int,
+    expires_in: int = RUN_EXPIRES_IN,
+) -> dict[str, Any]:
+    """The new ``queued`` run for a create-run request (or create-thread-and-run) and its assistant.
+
+    An explicit request value wins, even a falsy one such as ``temperature: 0``; then the
+    assistant's; then the documented default. ``null`` in the request means "not set". The server
+    emits ``thread.run.created`` and ``thread.run.queued`` with it.
+    """
+    _check_now({}, now, ())
+    if not _is_int(expires_in) or expires_in <= 0:
+        raise InvalidDetails(f"expires_in must be a positive number of seconds, got {expires_in!r}")
+    if assistant.get("id") is not None and assistant["id"] != request.get("assistant_id"):
+        raise InvalidDetails(f"the request names assistant {request.get('assistant_id')!r}, not {assistant['id']!r}")
+
+    def setting(name: str, default: Any, *sources: Mapping[str, Any]) -> Any:
+        for source in sources:
+            if source.get(name) is not None:
+                return copy.deepcopy(source[name])
+        return default
+
+    model = setting("model", None, request, assistant)
+    if not isinstance(model, str):
+        raise InvalidDetails("neither the request nor the assistant names a model")
+    return {
+        "id": run_id,
+        "object": "thread.run",
+        "created_at": now,
+        "assistant_id": request.get("assistant_id"),
+        "thread_id": thread_id,
+        "status": "queued",
+        "started_at": None,
+        "expires_at": now + expires_in,
+        "cancelled_at": None,
+        "failed_at": None,
+        "completed_at": None,
+        "required_action": None,
+        "last_error": None,
+        "model": model,
+        "instructions": _instructions(request, assistant),
+        "tools": setting("tools", [], request, assistant),
+        "metadata": setting("metadata", {}, request),
+        "temperature": setting("temperature", 1, request, assistant),
+        "top_p": setting("top_p", 1, request, assistant),
+        "max_prompt_tokens": setting("max_prompt_tokens", None, request),
+        "max_completion_tokens": setting("max_completion_tokens", None, request),
+        "truncation_strategy": setting("truncation_strategy", {"type": "auto", "last_messages": None}, request),
+        "incomplete_details": None,
+        "usage": None,
+        "response_format": setting("response_format", "auto", request, assistant),
+        "tool_choice": setting("tool_choice", "auto", request),
+        "parallel_tool_calls": setting("parallel_tool_calls", True, request),
+    }
+
+
+def _instructions(request: Mapping[str, Any], assistant: Mapping[str, Any]) -> str:
+    # RunObject.instructions is a non-null string, so "" when nobody gives any (decisions-lifecycle.md).
+    base = next((s[k] for s, k in ((request, "instructions"), (assistant, "instructions")) if s.get(k) is not None), "")
+    extra = request.get("additional_instructions")
+    return f"{base}\n\n{extra}" if base and extra else base or extra or ""
+
+
+def render_mermaid(table: Sequence[Mapping[str, Any]], *, initial: str, terminal: frozenset[str]) -> str:
+    """The Mermaid ``stateDiagram-v2`` of a transition table, as committed in docs/lifecycle.md."""
+    ends = sorted({dest for _, _, dest in edges(table) if dest in terminal})
+    lines = ["stateDiagram-v2", f"    [*] --> {initial}"]
+    lines += [f"    {source} --> {dest}: {trigger}" for source, trigger, dest in edges(table)]
+    lines += [f"    {status} --> [*]" for status in ends]
+    return "\n".join(lines) + "\n"
