@@ -1,0 +1,438 @@
+"""The lifecycle engine: the tables, advance(), advance_step(), run_from_request() and their refusals."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from runcore import IllegalTransition, InvalidDetails, NotCancellable, StatusConflict, validate
+from runcore._lifecycle import (
+    LIVE_RUN_STATUSES,
+    RUN_DETAILS,
+    RUN_MACHINE,
+    RUN_STATUSES,
+    RUN_TRANSITIONS,
+    STEP_MACHINE,
+    STEP_STATUSES,
+    STEP_TRANSITIONS,
+    TERMINAL_RUN_STATUSES,
+    TERMINAL_STEP_STATUSES,
+    Advanced,
+    advance,
+    advance_step,
+    edges,
+    legal_events,
+    render_mermaid,
+    run_from_request,
+    settle_steps,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+TABLES = {
+    "run": (RUN_TRANSITIONS, RUN_STATUSES, TERMINAL_RUN_STATUSES, "queued"),
+    "step": (STEP_TRANSITIONS, STEP_STATUSES, TERMINAL_STEP_STATUSES, "in_progress"),
+}
+RUN_EDGES = list(edges(RUN_TRANSITIONS))
+ILLEGAL = [
+    (status, event)
+    for status in RUN_STATUSES
+    for event in RUN_DETAILS
+    if (status, event) not in {(s, e) for s, e, _ in RUN_EDGES}
+    and not (event == "cancel" and status in ("cancelling", "cancelled"))
+]
+
+
+def reachable(table: list[dict[str, Any]], start: str) -> set[str]:
+    seen, todo = {start}, [start]
+    while todo:
+        here = todo.pop()
+        for source, _, dest in edges(table):
+            if source == here and dest not in seen:
+                seen.add(dest)
+                todo.append(dest)
+    return seen
+
+
+def at(run: dict[str, Any], event: str) -> int:
+    """A clock reading at which ``event`` is legal on ``run`` (timestamps advance by one)."""
+    latest = max(run[name] for name in ("created_at", "started_at", "completed_at", "failed_at", "cancelled_at")
+                 if isinstance(run.get(name), int))
+    return run["expires_at"] if event == "expire" and run["expires_at"] else latest + 1
+
+
+# Proofs on the tables.
+
+@pytest.mark.parametrize("kind", TABLES)
+def test_every_status_is_in_the_table_and_reachable_from_the_start(kind: str) -> None:
+    table, statuses, _, initial = TABLES[kind]
+    assert {s for s, _, _ in edges(table)} | {d for _, _, d in edges(table)} == set(statuses)
+    assert reachable(table, initial) == set(statuses)
+
+
+@pytest.mark.parametrize("kind", TABLES)
+def test_every_live_status_can_end_and_has_an_expire_edge(kind: str) -> None:
+    table, statuses, terminal, _ = TABLES[kind]
+    for status in set(statuses) - terminal:
+        assert reachable(table, status) & terminal, status
+        assert (status, "expire", "expired") in set(edges(table)), status
+
+
+@pytest.mark.parametrize("kind", TABLES)
+def test_terminal_statuses_have_no_exits(kind: str) -> None:
+    table, _, terminal, _ = TABLES[kind]
+    assert [edge for edge in edges(table) if edge[0] in terminal] == []
+
+
+def test_the_machines_are_built_from_the_tables_with_no_model_attached() -> None:
+    for machine, table in ((RUN_MACHINE, RUN_TRANSITIONS), (STEP_MACHINE, STEP_TRANSITIONS)):
+        built = {(source, name, t.dest) for name, event in machine.events.items()
+                 for source, ts in event.transitions.items() for t in ts}
+        assert built == set(edges(table))
+        assert machine.models == []
+
+
+def status_enum(node: Any) -> list[str] | None:
+    """The enum of the first ``status`` property found walking a JSON Schema."""
+    if isinstance(node, dict):
+        status = node.get("status")
+        if isinstance(status, dict) and "enum" in status:
+            return status["enum"]
+        children = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return None
+    return next((found for child in children if (found := status_enum(child)) is not None), None)
+
+
+@pytest.mark.parametrize("kind, name", [("run", "run.json"), ("step", "run_step.json")])
+def test_the_schema_status_enum_equals_the_table_states(kind: str, name: str) -> None:
+    schema = json.loads((ROOT / "schemas" / name).read_text(encoding="utf-8"))
+    assert set(status_enum(schema)) == set(TABLES[kind][1])
+
+
+@pytest.mark.parametrize("kind, marker", [("run", "run-diagram"), ("step", "step-diagram")])
+def test_the_committed_diagram_is_the_one_rendered_from_the_table(kind: str, marker: str) -> None:
+    text = (ROOT / "docs" / "lifecycle.md").read_text(encoding="utf-8")
+    found = re.search(rf"<!-- BEGIN {marker}.*?-->\n```mermaid\n(.*?)```\n<!-- END {marker} -->", text, re.S)
+    table, _, terminal, initial = TABLES[kind]
+    assert found and found.group(1) == render_mermaid(table, initial=initial, terminal=terminal)
+
+
+# advance(): every legal edge, every illegal pair.
+
+@pytest.mark.parametrize("source, event, dest", RUN_EDGES, ids=[f"{s}-{e}" for s, e, _ in RUN_EDGES])
+def test_every_edge_of_the_table_moves_the_run_and_names_its_stream_event(
+    run_in, event_details, source, event, dest
+) -> None:
+    run = run_in(source)
+    before = copy.deepcopy(run)
+    result = advance(run, event, now=at(run, event), **event_details.get(event, {}))
+    assert (result.run["status"], result.events, result.changed) == (dest, (f"thread.run.{dest}",), True)
+    assert run == before
+    assert validate(result.run, "run", profile="spec") == []
+
+
+@pytest.mark.parametrize("status, event", ILLEGAL, ids=[f"{s}-{e}" for s, e in ILLEGAL])
+def test_an_illegal_event_raises_naming_status_event_and_legal_events(run_in, event_details, status, event) -> None:
+    run = run_in(status)
+    before = copy.deepcopy(run)
+    with pytest.raises(IllegalTransition) as raised:
+        advance(run, event, now=at(run, event), **event_details.get(event, {}))
+    assert (raised.value.status, raised.value.event) == (status, event)
+    assert raised.value.allowed == legal_events(run, now=at(run, event))
+    assert status in str(raised.value) and event in str(raised.value)
+    assert run == before
+
+
+@pytest.mark.parametrize("status", sorted(TERMINAL_RUN_STATUSES - {"cancelled"}))
+def test_cancel_on_a_finished_run_is_refused_as_not_cancellable_and_run_is_unchanged(run_in, status) -> None:
+    run = run_in(status)
+    with pytest.raises(NotCancellable, match="not legal"):
+        advance(run, "cancel", now=at(run, "cancel"))
+    assert run == run_in(status)
+
+
+@pytest.mark.parametrize("status", ["cancelling", "cancelled"])
+def test_cancel_on_a_cancelling_or_cancelled_run_is_an_idempotent_no_op(run_in, status) -> None:
+    run = run_in(status)
+    result = advance(run, "cancel", now=at(run, "cancel"))
+    assert result == Advanced(run, (), changed=False)
+    assert result.run is not run
+
+
+def test_an_unknown_event_or_status_is_illegal(run_in) -> None:
+    with pytest.raises(IllegalTransition, match="unknown event"):
+        advance(run_in("queued"), "finish", now=at(run_in("queued"), "start"))
+    with pytest.raises(IllegalTransition, match="not one of"):
+        advance({**run_in("queued"), "status": "paused"}, "start", now=at(run_in("queued"), "start"))
+
+
+# Fields and timestamps across a walk.
+
+def test_a_tool_call_round_trip_keeps_expires_at_and_restarts_started_at(run_in, event_details) -> None:
+    run = run_in("requires_action")
+    queued = advance(run, "submit_tool_outputs", now=run["started_at"] + 5, **event_details["submit_tool_outputs"]).run
+    assert (queued["status"], queued["required_action"], queued["started_at"]) == ("queued", None, run["started_at"])
+    assert queued["expires_at"] == run["expires_at"] == run["created_at"] + 600
+    restarted = advance(queued, "start", now=run["started_at"] + 9).run
+    assert restarted["started_at"] == run["started_at"] + 9
+
+
+def test_cancelled_at_is_set_at_cancelled_not_at_cancelling(run_in) -> None:
+    assert run_in("cancelling")["cancelled_at"] is None
+    assert isinstance(run_in("cancelled")["cancelled_at"], int)
+
+
+@pytest.mark.parametrize("status", RUN_STATUSES)
+def test_usage_and_expires_at_are_null_exactly_as_the_table_says(run_in, status) -> None:
+    run = run_in(status)
+    assert (run["expires_at"] is None) == (status in TERMINAL_RUN_STATUSES)
+    assert (run["usage"] is not None) == (status in ("completed", "incomplete"))
+    assert (run["required_action"] is not None) == (status == "requires_action")
+    assert (run["last_error"] is not None) == (status == "failed")
+    assert (run["incomplete_details"] is not None) == (status == "incomplete")
+
+
+def test_a_cancelled_request_may_still_complete_but_only_if_the_run_started(run_in, event_details) -> None:
+    cancelling = run_in("cancelling")
+    assert advance(cancelling, "complete", now=at(cancelling, "complete"), **event_details["complete"]).run["status"] == "completed"
+    never_started = advance(run_in("queued"), "cancel", now=at(run_in("queued"), "cancel")).run
+    with pytest.raises(IllegalTransition, match="never started"):
+        advance(never_started, "complete", now=at(never_started, "complete"), **event_details["complete"])
+
+
+def test_expire_waits_for_expires_at_and_then_only_ending_events_are_legal(run_in, event_details) -> None:
+    run = run_in("requires_action")
+    with pytest.raises(IllegalTransition, match="expires at"):
+        advance(run, "expire", now=run["expires_at"] - 1)
+    assert legal_events(run, now=run["expires_at"]) == ["fail", "expire"]
+    with pytest.raises(IllegalTransition, match="expired at"):
+        advance(run, "submit_tool_outputs", now=run["expires_at"], **event_details["submit_tool_outputs"])
+    assert advance(run, "expire", now=run["expires_at"] + 60).run["status"] == "expired"
+
+
+# The clock.
+
+@pytest.mark.parametrize(
+    "now", [1_700_000_005.0, True, "1700000005", None, 1_700_000_005_000, -1],
+    ids=["float", "bool", "string", "none", "milliseconds", "negative"],
+)
+def test_now_must_be_integer_unix_seconds(run_in, now) -> None:
+    with pytest.raises(InvalidDetails, match="integer Unix seconds"):
+        advance(run_in("queued"), "start", now=now)
+
+
+def test_now_before_the_latest_timestamp_is_refused_as_clock_skew(run_in, event_details) -> None:
+    run = run_in("in_progress")
+    with pytest.raises(InvalidDetails, match="clock skew"):
+        advance(run, "complete", now=run["started_at"] - 1, **event_details["complete"])
+
+
+# Details.
+
+CALL = {"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": "{}"}}
+CALL_2 = {**CALL, "id": "call_2"}
+OUT = {"tool_call_id": "call_1", "output": "42"}
+BAD_DETAILS = [
+    ("requires_action", "submit_tool_outputs", {"tool_outputs": []}, "missing \\['call_1'\\]"),
+    ("requires_action", "submit_tool_outputs", {"tool_outputs": [OUT, {**OUT, "tool_call_id": "call_9"}]}, "unknown \\['call_9'\\]"),
+    ("requires_action", "submit_tool_outputs", {"tool_outputs": [OUT, OUT]}, "repeated \\['call_1'\\]"),
+    ("requires_action", "submit_tool_outputs", {"tool_outputs": [{"tool_call_id": "call_1"}]}, "tool_call_id: string, output"),
+    ("requires_action", "submit_tool_outputs", {"tool_outputs": [{**OUT, "output": 42}]}, "tool_call_id: string, output"),
+    ("in_progress", "require_action", {"tool_calls": []}, "non-empty list"),
+    ("in_progress", "require_action", {"tool_calls": [CALL, CALL]}, "repeated"),
+    ("in_progress", "require_action", {"tool_calls": [{**CALL, "function": {"name": "nope", "arguments": "{}"}}]}, "not one of the run's function tools"),
+    ("in_progress", "require_action", {"tool_calls": [{**CALL, "function": {"name": "lookup", "arguments": "{x"}}]}, "not JSON"),
+    ("in_progress", "require_action", {"tool_calls": [{**CALL, "type": "code_interpreter"}]}, "must be"),
+    ("in_progress", "require_action", {"tool_calls": [{**CALL, "id": ""}]}, "non-empty string"),
+    ("in_progress", "complete", {"usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 4}}, "prompt_tokens \\+ completion_tokens"),
+    ("in_progress", "complete", {"usage": {"prompt_tokens": -1, "completion_tokens": 2, "total_tokens": 1}}, "non-negative"),
+    ("in_progress", "complete", {"usage": {"prompt_tokens": True, "completion_tokens": 0, "total_tokens": 1}}, "non-negative"),
+    ("in_progress", "complete", {"usage": None}, "usage must be"),
+    ("in_progress", "incomplete", {"usage": {"prompt_tokens": 1, "completion_tokens": 0, "total_tokens": 1}, "incomplete_details": {"reason": "max_tokens"}}, "incomplete_details must be"),
+    ("in_progress", "fail", {"last_error": {"code": "timeout", "message": "x"}}, "last_error must be"),
+    ("in_progress", "fail", {"last_error": {"code": "server_error"}}, "last_error must be"),
+    ("in_progress", "complete", {}, "missing: \\['usage'\\]"),
+    ("queued", "start", {"usage": None}, "unknown: \\['usage'\\]"),
+    ("in_progress", "cancel", {"reason": "user"}, "unknown: \\['reason'\\]"),
+]
+
+
+@pytest.mark.parametrize(
+    "status, event, details, message", BAD_DETAILS,
+    ids=[f"{event}-{i}" for i, (_, event, _, _) in enumerate(BAD_DETAILS)],
+)
+def test_details_that_break_the_contract_raise_and_change_nothing(run_in, status, event, details, message) -> None:
+    run = run_in(status)
+    before = copy.deepcopy(run)
+    with pytest.raises(InvalidDetails, match=message):
+        advance(run, event, now=at(run, event), **details)
+    assert run == before
+
+
+def test_parallel_tool_calls_false_allows_one_call_at_a_time(run_in) -> None:
+    run = {**run_in("in_progress"), "parallel_tool_calls": False}
+    with pytest.raises(InvalidDetails, match="parallel_tool_calls"):
+        advance(run, "require_action", now=at(run, "start"), tool_calls=[CALL, CALL_2])
+    assert advance(run, "require_action", now=at(run, "start"), tool_calls=[CALL]).run["status"] == "requires_action"
+
+
+def test_the_new_run_shares_no_detail_object_with_the_caller(run_in) -> None:
+    calls = [copy.deepcopy(CALL)]
+    run = advance(run_in("in_progress"), "require_action", now=at(run_in("in_progress"), "start"), tool_calls=calls).run
+    calls[0]["id"] = "changed"
+    assert run["required_action"]["submit_tool_outputs"]["tool_calls"][0]["id"] == "call_1"
+
+
+# Compare-and-set.
+
+def test_expected_status_that_differs_raises_status_conflict_first(run_in, event_details) -> None:
+    run = run_in("completed")
+    with pytest.raises(StatusConflict) as raised:
+        advance(run, "cancel", now=at(run, "cancel"), expected_status="in_progress")
+    assert (raised.value.expected, raised.value.actual) == ("in_progress", "completed")
+    running = run_in("in_progress")
+    result = advance(running, "complete", now=at(running, "complete"), expected_status="in_progress", **event_details["complete"])
+    assert result.run["status"] == "completed"
+
+
+# run_from_request().
+
+ASSISTANT = {"id": "asst_1", "model": "gpt-4o", "instructions": "Be brief.", "tools": [{"type": "code_interpreter"}]}
+
+
+def make(request: dict[str, Any], assistant: dict[str, Any] = ASSISTANT, **options: Any) -> dict[str, Any]:
+    return run_from_request({"assistant_id": "asst_1", **request}, assistant, run_id="run_1",
+                            thread_id="thread_1", now=1_700_000_000, **options)
+
+
+def test_a_new_run_is_queued_with_the_documented_defaults() -> None:
+    run = make({})
+    assert validate(run, "run", profile="spec") == []
+    assert {key: run[key] for key in ("status", "temperature", "top_p", "tool_choice", "parallel_tool_calls",
+                                      "response_format", "truncation_strategy", "expires_at", "usage")} == {
+        "status": "queued", "temperature": 1, "top_p": 1, "tool_choice": "auto", "parallel_tool_calls": True,
+        "response_format": "auto", "truncation_strategy": {"type": "auto", "last_messages": None},
+        "expires_at": 1_700_000_600, "usage": None,
+    }
+    assert (run["model"], run["instructions"], run["tools"]) == ("gpt-4o", "Be brief.", [{"type": "code_interpreter"}])
+
+
+def test_explicit_request_values_win_even_when_falsy() -> None:
+    run = make({"temperature": 0, "top_p": 0, "parallel_tool_calls": False, "tools": [], "instructions": "",
+                "model": "gpt-4.1", "tool_choice": "none", "metadata": {"k": "v"}})
+    assert (run["temperature"], run["top_p"], run["parallel_tool_calls"], run["tools"]) == (0, 0, False, [])
+    assert (run["instructions"], run["model"], run["tool_choice"], run["metadata"]) == ("", "gpt-4.1", "none", {"k": "v"})
+
+
+def test_null_in_the_request_means_not_set() -> None:
+    run = make({"temperature": None, "instructions": None, "tools": None})
+    assert (run["temperature"], run["instructions"], run["tools"]) == (1, "Be brief.", [{"type": "code_interpreter"}])
+
+
+def test_the_assistant_settings_fill_what_the_request_leaves_out() -> None:
+    run = make({}, {**ASSISTANT, "temperature": 0.2, "top_p": 0.5, "response_format": {"type": "json_object"}})
+    assert (run["temperature"], run["top_p"], run["response_format"]) == (0.2, 0.5, {"type": "json_object"})
+
+
+def test_instructions_default_to_empty_and_additional_instructions_are_appended() -> None:
+    assert make({}, {"model": "gpt-4o"})["instructions"] == ""
+    assert make({"additional_instructions": "Cite."})["instructions"] == "Be brief.\n\nCite."
+    assert make({"additional_instructions": "Cite."}, {"model": "gpt-4o"})["instructions"] == "Cite."
+
+
+def test_expires_in_is_configurable_and_the_request_is_not_aliased() -> None:
+    request = {"tools": [{"type": "file_search"}], "metadata": {"a": "b"}}
+    run = make(request, expires_in=60)
+    run["tools"].append({"type": "code_interpreter"})
+    assert (run["expires_at"], request["tools"]) == (1_700_000_060, [{"type": "file_search"}])
+
+
+@pytest.mark.parametrize(
+    "request_, assistant, options, message",
+    [({}, {"model": None}, {}, "model"), ({"assistant_id": "asst_2"}, ASSISTANT, {}, "asst_2"),
+     ({}, ASSISTANT, {"expires_in": 0}, "expires_in"), ({}, ASSISTANT, {"now": 1.5}, "integer Unix seconds")],
+    ids=["no-model", "other-assistant", "expires-in-zero", "float-now"],
+)
+def test_a_run_that_could_not_be_valid_is_refused(request_, assistant, options, message) -> None:
+    arguments = {"run_id": "run_1", "thread_id": "thread_1", "now": 1_700_000_000, **options}
+    with pytest.raises(InvalidDetails, match=message):
+        run_from_request({"assistant_id": "asst_1", **request_}, assistant, **arguments)
+
+
+# Run steps.
+
+STEP_EDGES = list(edges(STEP_TRANSITIONS))
+
+
+@pytest.mark.parametrize("source, event, dest", STEP_EDGES, ids=[e for _, e, _ in STEP_EDGES])
+def test_every_step_edge_sets_its_timestamp_and_validates(step_in, event_details, source, event, dest) -> None:
+    step = step_in(source)
+    details = {"fail": {"last_error": {"code": "rate_limit_exceeded", "message": "slow down"}}}.get(
+        event, event_details.get(event, {}))
+    result = advance_step(step, event, now=step["created_at"] + 1, **details)
+    assert (result.step["status"], result.events) == (dest, (f"thread.run.step.{dest}",))
+    assert result.step[f"{dest}_at"] == step["created_at"] + 1
+    assert validate(result.step, "run_step", profile="spec") == []
+    assert step == step_in(source)
+
+
+@pytest.mark.parametrize("status", sorted(TERMINAL_STEP_STATUSES))
+def test_a_finished_step_does_not_move(step_in, status) -> None:
+    with pytest.raises(IllegalTransition, match="terminal"):
+        advance_step(step_in(status), "cancel", now=1_800_000_000)
+
+
+def test_a_step_cannot_fail_with_a_run_only_error_code(step_in) -> None:
+    with pytest.raises(InvalidDetails, match="server_error, rate_limit_exceeded"):
+        advance_step(step_in("in_progress"), "fail", now=1_800_000_000,
+                     last_error={"code": "invalid_prompt", "message": "x"})
+
+
+@pytest.mark.parametrize("run_status, step_status", [("cancelled", "cancelled"), ("expired", "expired")])
+def test_a_step_left_in_progress_ends_with_its_run(run_in, step_in, run_status, step_status) -> None:
+    run, done = run_in(run_status), step_in("completed")
+    settled = settle_steps(run, [step_in("in_progress"), done], now=at(run, "fail"))
+    assert [(s.step["status"], s.events) for s in settled] == [
+        (step_status, (f"thread.run.step.{step_status}",)), ("completed", ())]
+
+
+def test_settle_steps_leaves_steps_of_other_statuses_alone_and_refuses_foreign_steps(run_in, step_in) -> None:
+    assert settle_steps(run_in("in_progress"), [step_in("in_progress")], now=1_800_000_000)[0].events == ()
+    with pytest.raises(InvalidDetails, match="belongs to run"):
+        settle_steps(run_in("cancelled"), [{**step_in("in_progress"), "run_id": "run_2"}], now=1_800_000_000)
+
+
+# Threads.
+
+def test_advance_is_safe_from_many_threads_at_once(run_in, event_details) -> None:
+    walk = ["start", "require_action", "submit_tool_outputs", "start", "complete"]
+    base = run_in("queued")
+
+    def drive(run: dict[str, Any]) -> dict[str, Any]:
+        for event in walk:
+            run = advance(run, event, now=at(run, event), **event_details.get(event, {})).run
+        return run
+
+    expected = drive(base)
+    barrier, results = threading.Barrier(8), []
+
+    def worker() -> None:
+        barrier.wait()
+        results.extend(drive(base) for _ in range(300))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 2400 and all(result == expected for result in results)
+    assert RUN_MACHINE.models == [] and all(
+        set(event.transitions) <= set(LIVE_RUN_STATUSES) for event in RUN_MACHINE.events.values())
