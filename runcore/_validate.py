@@ -9,6 +9,7 @@ from jsonschema import ValidationError
 
 from runcore._errors import ContractViolation, UnknownKind
 from runcore._findings import Finding, pointer
+from runcore._invariants import check_invariants
 from runcore._schemas import DECLARED, KINDS, RESPONSE_KINDS, Profile, validator
 
 OBJECT_KINDS = {
@@ -59,12 +60,18 @@ def infer_kind(instance: Any) -> str:
 
 
 def validate(
-    instance: Any, kind: str | None = None, *, profile: Profile = "observed", strict: bool = False
+    instance: Any,
+    kind: str | None = None,
+    *,
+    profile: Profile = "observed",
+    strict: bool = False,
+    invariants: bool = True,
 ) -> list[Finding]:
     """Every finding for one object of a kind (inferred from ``object`` when not given).
 
-    Findings come in document order; errors and warnings are mixed in that order. ``strict`` reports
-    response fields that no schema declares as warnings (request kinds already reject them).
+    Findings come in document order. ``strict`` reports response fields that no schema declares, as
+    warnings (request kinds reject them anyway). ``invariants`` adds the lifecycle checks of runs and
+    run steps (status against fields and timestamps) to the schema checks.
     """
     kind = kind or infer_kind(instance)
     strict = strict and kind in RESPONSE_KINDS
@@ -77,7 +84,8 @@ def validate(
     finally:
         if token is not None:
             DECLARED.reset(token)
-    found += _invariant_findings(instance, kind, profile)
+    if invariants:
+        found += _invariant_findings(instance, kind, profile)
     return _with_object_ids(_ordered(found), instance)
 
 
@@ -95,8 +103,6 @@ def check(
 
 
 def _invariant_findings(instance: Any, kind: str, profile: Profile) -> list[Finding]:
-    from runcore._invariants import check_invariants
-
     if kind in ("run", "run_step"):
         return check_invariants(instance, profile=profile) if isinstance(instance, dict) else []
     if kind in ("run_list", "run_step_list") and isinstance(instance, dict):
@@ -167,9 +173,9 @@ def _message(error: ValidationError) -> str:
     subject = error.schema.get("title") if isinstance(error.schema, dict) else None
     if keyword == "type":
         wanted = " or ".join(expected) if isinstance(expected, list) else expected
-        got = _json_type(value)
         what = f" ({subject})" if subject else ""
-        return f"expected {wanted}{what}, got {got} {_short(value)}"
+        got = "null" if value is None else f"{_json_type(value)} {_short(value)}"
+        return f"expected {wanted}{what}, got {got}"
     if keyword in ("enum", "const"):
         allowed = expected if keyword == "enum" else [expected]
         return f"{_short(value)} is not one of {', '.join(_short(item) for item in allowed)}"

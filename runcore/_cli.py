@@ -1,0 +1,47 @@
+"""The ``runcore`` command line: ``runcore check``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from runcore._inputs import documents
+from runcore._report import build_report, render_json, render_junit, render_text
+from runcore._schemas import KINDS, PROFILES
+
+RENDERERS = {"text": render_text, "json": render_json, "junit": render_junit}
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="runcore", description=__doc__)
+    commands = main.add_subparsers(dest="command", required=True)
+    check = commands.add_parser(
+        "check",
+        help="check recorded or captured objects against the runs contract",
+        description=(
+            "Check .json files (one object, or a list page whose items are each checked), .jsonl "
+            "files (one object per line), directories of them, or - for standard input. "
+            "Exit code: 0 no errors, 1 errors found, 2 usage error or unreadable input."
+        ),
+    )
+    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument("--profile", choices=PROFILES, default="observed",
+                       help="observed: what the hosted API returned (default); spec: the documented contract")
+    check.add_argument("--kind", choices=KINDS, help="the kind of every object (default: read from `object`)")
+    check.add_argument("--strict", action="store_true",
+                       help="report response fields that the contract does not declare, as warnings")
+    check.add_argument("--format", choices=sorted(RENDERERS), default="text", dest="output_format")
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    report = build_report(documents(args.paths), kind=args.kind, profile=args.profile, strict=args.strict)
+    sys.stdout.write(RENDERERS[args.output_format](report) + "\n")
+    if report.unreadable:
+        print("runcore: some input could not be read or parsed (see unreadable_input findings)", file=sys.stderr)
+    return report.exit_code()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
