@@ -42,6 +42,3 @@ def main(argv: list[str] | None = None) -> int:
         print("runcore: some input could not be read or parsed (see unreadable_input findings)", file=sys.stderr)
     return report.exit_code()
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,0 +1,5 @@
+"""``python -m runcore`` is the ``runcore`` command."""
+
+from runcore._cli import main
+
+raise SystemExit(main())

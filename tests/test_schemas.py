@@ -1,0 +1,100 @@
+"""The schema files: well-formed Draft 2020-12 documents, linked by $ref, one per kind, shipped as data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
+
+from runcore import KINDS, PROFILES, schema, validate
+from runcore._schemas import SCHEMA_BASE, registry, schema_files, validator
+from runcore.strategies import valid_objects
+
+SOURCE = Path(__file__).resolve().parents[1] / "schemas"
+FILES = dict(schema_files())
+
+
+def refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"]
+        for value in node.values():
+            yield from refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from refs(value)
+
+
+def test_the_package_ships_exactly_the_files_of_the_top_level_schemas_folder() -> None:
+    assert sorted(FILES) == sorted(path.name for path in SOURCE.glob("*.json"))
+    for name, document in FILES.items():
+        assert document == json.loads((SOURCE / name).read_text(encoding="utf-8"))
+
+
+def test_there_is_one_schema_file_per_kind_plus_the_shared_parts() -> None:
+    assert sorted(FILES) == sorted([f"{kind}.json" for kind in KINDS] + ["parts.json"])
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_every_schema_file_is_a_valid_draft_2020_12_schema_with_a_stable_id(name: str) -> None:
+    document = FILES[name]
+    Draft202012Validator.check_schema(document)
+    assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert document["$id"] == SCHEMA_BASE + name
+    assert document.get("title")
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_every_ref_resolves(name: str) -> None:
+    resolver = registry().resolver(SCHEMA_BASE + name)
+    for ref in refs(FILES[name]):
+        assert resolver.lookup(ref).contents is not None, ref
+
+
+@pytest.mark.parametrize("kind", ["run", "run_step", "run_list", "run_step_list"])
+def test_response_kinds_have_an_observed_profile_and_are_open(kind: str) -> None:
+    document = schema(kind)
+    assert "observed" in document["$defs"] and document["$ref"] == "#/$defs/spec"
+    assert "additionalProperties" not in json.dumps(document)
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k.endswith("_request") or k == "list_query"])
+def test_request_kinds_are_closed(kind: str) -> None:
+    assert schema(kind)["additionalProperties"] is False
+
+
+def test_validators_are_built_once_and_reused() -> None:
+    validator.cache_clear()
+    for _ in range(50):
+        validate({"object": "thread.run"}, profile="spec")
+        validate({"object": "thread.run"}, profile="observed", strict=True)
+    info = validator.cache_info()
+    assert info.misses == 2 and info.hits == 98
+    assert validator("run", "spec") is validator("run", "spec")
+
+
+DRAWS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("kind", KINDS)
+@DRAWS
+@given(data=st.data())
+def test_objects_drawn_from_each_schema_validate_with_no_findings(kind: str, profile: str, data: Any) -> None:
+    instance = data.draw(valid_objects(kind, profile=profile))
+    assert validate(instance, kind, profile=profile, strict=True, invariants=False) == []
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@DRAWS
+@given(data=st.data())
+def test_what_the_spec_accepts_the_observed_profile_accepts(kind: str, data: Any) -> None:
+    instance = data.draw(valid_objects(kind, profile="spec"))
+    assert validate(instance, kind, profile="observed", invariants=False) == []
