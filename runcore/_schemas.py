@@ -56,7 +56,7 @@ def _require_kind(kind: str) -> None:
 
 # Strict mode reports response fields that no schema declares. The `properties` keyword records
 # which keys each object was checked against; keys never declared anywhere are unknown. This reads
-# jsonschema's own evaluation instead of re-implementing it (see decisions.md#strict-mode).
+# jsonschema's own evaluation instead of re-implementing it (see decisions.md#response-objects-are-open-strict-mode).
 DECLARED: ContextVar[dict[int, tuple[Any, set[str]]]] = ContextVar("runcore_declared")
 _PROPERTIES = Draft202012Validator.VALIDATORS["properties"]
 
