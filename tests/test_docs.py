@@ -1,0 +1,46 @@
+"""Drift between data and docs: README commands are CI's, decision links resolve, the public API is explicit."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import runcore
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def setup_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Set-up", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_the_readme_gives_two_set_up_commands_and_ci_runs_exactly_them() -> None:
+    commands = setup_commands()
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert len(commands) == 2
+    assert "runcore check" in commands[0] and "pytest" in commands[1]
+    for command in commands:
+        assert command in ci, command
+
+
+def slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_every_link_to_a_decision_names_a_heading_of_decisions_md() -> None:
+    text = (ROOT / "docs" / "decisions.md").read_text(encoding="utf-8")
+    anchors = {slug(line.lstrip("#")) for line in text.splitlines() if line.startswith("#")}
+    sources = [*ROOT.glob("runcore/*.py"), *ROOT.glob("schemas/*.json"), *ROOT.glob("docs/*.md"), ROOT / "README.md"]
+    links = {(path.name, link) for path in sources for link in re.findall(r"decisions\.md#([\w\-]+)", path.read_text(encoding="utf-8"))}
+    assert links, "the code and schemas link to their decisions"
+    assert {(name, link) for name, link in links if link not in anchors} == set()
+
+
+def test_all_lists_exactly_the_public_names() -> None:
+    public = {name for name in vars(runcore) if not name.startswith("_")}
+    modules = {"strategies"}
+    assert sorted(runcore.__all__) == sorted(public - modules)
+    assert len(runcore.__all__) == len(set(runcore.__all__))
