@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -11,28 +10,13 @@ import pytest
 from runcore import UnknownKind
 from runcore._invariants import OBSERVED_QUIRKS, check_invariants
 from runcore._lifecycle import RUN_STATUSES, STEP_STATUSES
-
-REAL = Path(__file__).resolve().parents[2] / "shared" / "recordings" / "real"
-REAL_FILES = sorted(REAL.iterdir()) if REAL.is_dir() else []
-needs_recordings = pytest.mark.skipif(not REAL_FILES, reason="../shared/recordings/real is not here")
-
-
-def lifecycle_objects(node: Any) -> Iterator[dict[str, Any]]:
-    """Runs and run steps in a decoded body: the object itself or the items of a list object."""
-    if isinstance(node, dict) and node.get("object") in ("thread.run", "thread.run.step"):
-        yield node
-    elif isinstance(node, dict) and node.get("object") == "list":
-        for item in node.get("data") or []:
-            yield from lifecycle_objects(item)
+from tests.recorded import REAL_FILES, bodies, lifecycle_objects, needs_recordings
 
 
 def recorded(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line, object) for every run and step in a JSONL file or in the ``data:`` lines of an SSE file."""
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        text = line[len("data:"):].strip() if path.suffix == ".sse" and line.startswith("data:") else line
-        if path.suffix == ".sse" and not line.startswith("data:") or not text.startswith("{"):
-            continue
-        for obj in lifecycle_objects(json.loads(text)):
+    """(line, object) for every run and run step in a recording, list items included."""
+    for number, body in bodies(path):
+        for obj in lifecycle_objects(body):
             yield number, obj
 
 
