@@ -1,17 +1,17 @@
-"""The run and run-step lifecycles: status tables, the Machines built once from them, and advance()."""
+"""Run and run-step lifecycles: the status tables, the Machines built once from them, advance()."""
 
 from __future__ import annotations
 
 import copy
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from transitions import Machine
 
 from runcore._errors import IllegalTransition, InvalidDetails, NotCancellable, StatusConflict
 
-# The tables. Everything else (the Machines, the docs diagram, the invariants, the tests) reads them.
+# The tables. Everything else (Machines, docs diagram, invariants, tests) reads them.
 # Evidence for each edge: docs/decisions-lifecycle.md#the-run-status-table.
 
 RUN_STATUSES = (
@@ -28,7 +28,8 @@ RUN_TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "complete", "source": ["in_progress", "cancelling"], "dest": "completed"},
     {"trigger": "incomplete", "source": ["in_progress", "cancelling"], "dest": "incomplete"},
     {"trigger": "fail", "source": list(LIVE_RUN_STATUSES), "dest": "failed"},
-    {"trigger": "cancel", "source": ["queued", "in_progress", "requires_action"], "dest": "cancelling"},
+    {"trigger": "cancel", "source": ["queued", "in_progress", "requires_action"],
+     "dest": "cancelling"},
     {"trigger": "cancelled", "source": ["cancelling"], "dest": "cancelled"},
     {"trigger": "expire", "source": list(LIVE_RUN_STATUSES), "dest": "expired"},
 ]
@@ -77,32 +78,40 @@ def edges(table: Sequence[Mapping[str, Any]]) -> Iterator[tuple[str, str, str]]:
             yield source, row["trigger"], row["dest"]
 
 
+
+def _fields(
+    required: Iterable[str], allowed: Iterable[str] | None = None
+) -> dict[str, frozenset[str]]:
+    """Where a nullable field must be non-null, and where it may be (by default: only there)."""
+    required = frozenset(required)
+    return {"required": required, "allowed": required if allowed is None else frozenset(allowed)}
+
+
 # Nullable fields: the statuses a field must be non-null in, and those it may be non-null in.
 # advance() nulls a field on entering a status outside its "allowed"; the effects fill "required".
 # Evidence: docs/decisions-lifecycle.md#fields-by-status.
 RUN_FIELDS: dict[str, dict[str, frozenset[str]]] = {
-    # A run cancelled while queued may still end completed from cancelling; legal_events() refuses
-    # that unless it started, so a completed or incomplete run always did work.
-    "started_at": {
-        "required": frozenset({"in_progress", "requires_action", "completed", "incomplete"}),
-        "allowed": frozenset(RUN_STATUSES),
-    },
-    "expires_at": {"required": frozenset(LIVE_RUN_STATUSES), "allowed": frozenset(LIVE_RUN_STATUSES)},
-    "completed_at": {"required": frozenset({"completed", "incomplete"}), "allowed": frozenset({"completed", "incomplete"})},
-    "failed_at": {"required": frozenset({"failed"}), "allowed": frozenset({"failed"})},
-    "cancelled_at": {"required": frozenset({"cancelled"}), "allowed": frozenset({"cancelled"})},
-    "required_action": {"required": frozenset({"requires_action"}), "allowed": frozenset({"requires_action"})},
-    "last_error": {"required": frozenset({"failed"}), "allowed": frozenset({"failed"})},
-    "incomplete_details": {"required": frozenset({"incomplete"}), "allowed": frozenset({"incomplete"})},
-    "usage": {"required": frozenset({"completed", "incomplete"}), "allowed": TERMINAL_RUN_STATUSES},
+    # legal_events() refuses to complete a run that never started (cancelled while queued), see
+    # docs/decisions-lifecycle.md#a-run-that-never-started-cannot-complete.
+    "started_at": _fields(
+        {"in_progress", "requires_action", "completed", "incomplete"}, allowed=RUN_STATUSES
+    ),
+    "expires_at": _fields(LIVE_RUN_STATUSES),
+    "completed_at": _fields({"completed", "incomplete"}),
+    "failed_at": _fields({"failed"}),
+    "cancelled_at": _fields({"cancelled"}),
+    "required_action": _fields({"requires_action"}),
+    "last_error": _fields({"failed"}),
+    "incomplete_details": _fields({"incomplete"}),
+    "usage": _fields({"completed", "incomplete"}, allowed=TERMINAL_RUN_STATUSES),
 }
 STEP_FIELDS: dict[str, dict[str, frozenset[str]]] = {
-    "completed_at": {"required": frozenset({"completed"}), "allowed": frozenset({"completed"})},
-    "failed_at": {"required": frozenset({"failed"}), "allowed": frozenset({"failed"})},
-    "cancelled_at": {"required": frozenset({"cancelled"}), "allowed": frozenset({"cancelled"})},
-    "expired_at": {"required": frozenset({"expired"}), "allowed": frozenset({"expired"})},
-    "last_error": {"required": frozenset({"failed"}), "allowed": frozenset({"failed"})},
-    "usage": {"required": frozenset({"completed"}), "allowed": TERMINAL_STEP_STATUSES},
+    "completed_at": _fields({"completed"}),
+    "failed_at": _fields({"failed"}),
+    "cancelled_at": _fields({"cancelled"}),
+    "expired_at": _fields({"expired"}),
+    "last_error": _fields({"failed"}),
+    "usage": _fields({"completed"}, allowed=TERMINAL_STEP_STATUSES),
 }
 
 # Timestamps that happened (expires_at is a deadline, not an event), earliest first.
@@ -111,9 +120,12 @@ STEP_TIMESTAMPS = ("created_at", "completed_at", "failed_at", "cancelled_at", "e
 
 
 def _machine(states: Sequence[str], table: Sequence[Mapping[str, Any]], initial: str) -> Machine:
-    # model=None: the Machine is a read-only index of the table; no run is ever attached to it.
-    return Machine(model=None, states=list(states), transitions=[dict(row) for row in table],
-                   initial=initial, auto_transitions=False)
+    # model=None: a read-only index of the table; no run is ever attached to it
+    # (decisions-lifecycle.md#one-machine-per-table-no-model-per-run).
+    rows = [dict(row) for row in table]
+    return Machine(
+        model=None, states=list(states), transitions=rows, initial=initial, auto_transitions=False
+    )
 
 
 RUN_MACHINE = _machine(RUN_STATUSES, RUN_TRANSITIONS, "queued")
@@ -122,7 +134,7 @@ STEP_MACHINE = _machine(STEP_STATUSES, STEP_TRANSITIONS, "in_progress")
 
 @dataclass(frozen=True)
 class Advanced:
-    """The outcome of one run event: the new run, the stream events to emit, and whether it changed."""
+    """The outcome of one run event: the new run, the stream events to emit, whether it changed."""
 
     run: dict[str, Any]
     events: tuple[str, ...]
@@ -147,16 +159,17 @@ def advance(
 ) -> Advanced:
     """Apply one event to a run (the wire dict) at ``now``; the input is never mutated.
 
-    Raises StatusConflict when ``expected_status`` is given and differs, IllegalTransition (or its
-    NotCancellable) when the event is not legal now, InvalidDetails when ``now`` or the details break
-    the contract. Nothing changes when it raises. Docs: docs/lifecycle.md.
+    Raises StatusConflict when ``expected_status`` is given and differs, IllegalTransition (or
+    its NotCancellable) when the event is not legal now, InvalidDetails when ``now`` or the
+    details break the contract. Nothing changes when it raises. Docs: docs/lifecycle.md.
     """
     status = run.get("status")
     if expected_status is not None and status != expected_status:
         raise StatusConflict(expected_status, status)
     _check_now(run, now, RUN_TIMESTAMPS)
     if event == "cancel" and status in ("cancelling", "cancelled"):
-        # Idempotent: a second cancel request is answered with the run as it is (changed=False).
+        # Idempotent: a repeated cancel gets the run as it is, see
+        # decisions-lifecycle.md#cancel-is-idempotent-and-refused-once-the-run-ended-otherwise
         _check_details(event, details, RUN_DETAILS)
         return Advanced(dict(run), (), changed=False)
     dest = _run_dest(run, event, now)
@@ -171,7 +184,8 @@ def advance_step(step: Mapping[str, Any], event: str, *, now: int, **details: An
     dest = _dest(STEP_MACHINE, status, event)
     if dest is None:
         reason = "" if event in STEP_DETAILS else "unknown event"
-        raise IllegalTransition(status, event, [name for name, _ in _exits(STEP_MACHINE, status)], reason)
+        legal = [name for name, _ in _exits(STEP_MACHINE, status)]
+        raise IllegalTransition(status, event, legal, reason)
     _check_now(step, now, STEP_TIMESTAMPS)
     _check_details(event, details, STEP_DETAILS)
     changes = _STEP_EFFECTS[event](step, now, **details)
@@ -188,7 +202,8 @@ def settle_steps(
     event = STEP_EVENT_ON_RUN_END.get(run.get("status"))
     for step in steps:
         if step.get("run_id") != run.get("id"):
-            raise InvalidDetails(f"step {step.get('id')!r} belongs to run {step.get('run_id')!r}, not {run.get('id')!r}")
+            owner, name = step.get("run_id"), step.get("id")
+            raise InvalidDetails(f"step {name!r} belongs to run {owner!r}, not {run.get('id')!r}")
     return [
         advance_step(step, event, now=now)
         if event and step.get("status") == "in_progress"
@@ -206,7 +221,7 @@ def legal_events(run: Mapping[str, Any], *, now: int) -> list[str]:
     past = _is_int(deadline) and now >= deadline
     legal = []
     for trigger, dest in _exits(RUN_MACHINE, status):
-        # Past expires_at a run can only end (docs: outputs not submitted in time -> expired).
+        # Past expires_at a run can only end (decisions-lifecycle.md#expiry).
         if (trigger == "expire" and not past) or (past and dest not in TERMINAL_RUN_STATUSES):
             continue
         if _never_started(run, trigger, dest):
@@ -239,15 +254,18 @@ def _why_not(run: Mapping[str, Any], event: str, now: int) -> str:
         return ""
     if _never_started(run, event, dest):
         return "the run never started (started_at is null)"
+    if event == "expire" and not _is_int(deadline):
+        return "the run has no expires_at"
     if event == "expire":
-        return f"the run expires at {deadline}, now is {now}" if _is_int(deadline) else "the run has no expires_at"
+        return f"the run expires at {deadline}, now is {now}"
     return f"the run expired at {deadline}, now is {now}: expire it"
 
 
 def _known_status(obj: Mapping[str, Any], event: str, machine: Machine) -> str:
     status = obj.get("status")
     if not isinstance(status, str) or status not in machine.states:
-        raise IllegalTransition(repr(status), event, [], reason=f"not one of {', '.join(machine.states)}")
+        known = ", ".join(machine.states)
+        raise IllegalTransition(repr(status), event, [], reason=f"not one of {known}")
     return status
 
 
@@ -271,20 +289,26 @@ def _check_now(obj: Mapping[str, Any], now: Any, timestamps: Sequence[str]) -> N
     for name in timestamps:
         value = obj.get(name)
         if _is_int(value) and now < value:
-            raise InvalidDetails(f"now={now} is earlier than the object's {name}={value}: clock skew")
+            raise InvalidDetails(f"now={now} is earlier than {name}={value}: clock skew")
 
 
-def _check_details(event: str, details: Mapping[str, Any], table: Mapping[str, tuple[str, ...]]) -> None:
+def _check_details(
+    event: str, details: Mapping[str, Any], table: Mapping[str, tuple[str, ...]]
+) -> None:
     expected = table[event]
     unknown = sorted(set(details) - set(expected))
     missing = [name for name in expected if name not in details]
     if unknown or missing:
         takes = ", ".join(expected) or "no details"
-        raise InvalidDetails(f"event {event!r} takes {takes}; unknown: {unknown}, missing: {missing}")
+        raise InvalidDetails(f"event {event!r} takes {takes}; unknown {unknown}, missing {missing}")
 
 
-def _entered(obj: Mapping[str, Any], dest: str, fields: Mapping[str, Mapping[str, frozenset[str]]],
-             changes: Mapping[str, Any]) -> dict[str, Any]:
+def _entered(
+    obj: Mapping[str, Any],
+    dest: str,
+    fields: Mapping[str, Mapping[str, frozenset[str]]],
+    changes: Mapping[str, Any],
+) -> dict[str, Any]:
     new = dict(obj)
     for name, rule in fields.items():
         if dest not in rule["allowed"]:
@@ -307,7 +331,8 @@ def _start(run: Mapping[str, Any], now: int) -> dict[str, Any]:
 
 def _require_action(run: Mapping[str, Any], now: int, *, tool_calls: Any) -> dict[str, Any]:
     calls = _tool_calls(run, tool_calls)
-    return {"required_action": {"type": "submit_tool_outputs", "submit_tool_outputs": {"tool_calls": calls}}}
+    action = {"type": "submit_tool_outputs", "submit_tool_outputs": {"tool_calls": calls}}
+    return {"required_action": action}
 
 
 def _submit_tool_outputs(run: Mapping[str, Any], now: int, *, tool_outputs: Any) -> dict[str, Any]:
@@ -319,8 +344,11 @@ def _complete(run: Mapping[str, Any], now: int, *, usage: Any) -> dict[str, Any]
     return {"completed_at": now, "usage": _usage(usage)}
 
 
-def _incomplete(run: Mapping[str, Any], now: int, *, usage: Any, incomplete_details: Any) -> dict[str, Any]:
-    # completed_at is set on incomplete runs, as the hosted API did (decisions-lifecycle.md).
+def _incomplete(
+    run: Mapping[str, Any], now: int, *, usage: Any, incomplete_details: Any
+) -> dict[str, Any]:
+    # completed_at is set on incomplete runs, as the hosted API did
+    # (decisions-lifecycle.md#fields-by-status).
     details = _incomplete_details(incomplete_details)
     return {"completed_at": now, "usage": _usage(usage), "incomplete_details": details}
 
@@ -349,10 +377,14 @@ _RUN_EFFECTS: dict[str, Callable[..., dict[str, Any]]] = {
     "expire": _nothing,
 }
 
+def _step_fail(step: Mapping[str, Any], now: int, *, last_error: Any) -> dict[str, Any]:
+    return {"failed_at": now, "last_error": _last_error(last_error, STEP_ERROR_CODES)}
+
+
 _STEP_EFFECTS: dict[str, Callable[..., dict[str, Any]]] = {
-    "complete": lambda step, now, *, usage: {"completed_at": now, "usage": _usage(usage)},
-    "fail": lambda step, now, *, last_error: {"failed_at": now, "last_error": _last_error(last_error, STEP_ERROR_CODES)},
-    "cancel": lambda step, now: {"cancelled_at": now},
+    "complete": _complete,
+    "fail": _step_fail,
+    "cancel": _cancelled,
     "expire": lambda step, now: {"expired_at": now},
 }
 
@@ -361,9 +393,9 @@ _STEP_EFFECTS: dict[str, Callable[..., dict[str, Any]]] = {
 
 def _tool_calls(run: Mapping[str, Any], tool_calls: Any) -> list[dict[str, Any]]:
     if not isinstance(tool_calls, list) or not tool_calls:
-        raise InvalidDetails("tool_calls must be a non-empty list of {id, type: 'function', function: {name, arguments}}")
+        raise InvalidDetails(f"tool_calls must be a non-empty list of {_CALL_SHAPE}")
     if run.get("parallel_tool_calls") is False and len(tool_calls) > 1:
-        raise InvalidDetails(f"the run has parallel_tool_calls false; got {len(tool_calls)} tool calls")
+        raise InvalidDetails(f"the run has parallel_tool_calls false; got {len(tool_calls)} calls")
     names = _function_names(run)
     calls = [_tool_call(call, index, names) for index, call in enumerate(tool_calls)]
     ids = [call["id"] for call in calls]
@@ -373,37 +405,44 @@ def _tool_calls(run: Mapping[str, Any], tool_calls: Any) -> list[dict[str, Any]]
     return calls
 
 
+_CALL_SHAPE = "{id, type: 'function', function: {name, arguments}}"
+
+
 def _tool_call(call: Any, index: int, names: set[str]) -> dict[str, Any]:
     where = f"tool_calls[{index}]"
     function = call.get("function") if isinstance(call, dict) else None
-    if (not isinstance(function, dict) or set(call) - {"id", "type", "function"}
-            or call.get("type", "function") != "function" or set(function) != {"name", "arguments"}):
-        raise InvalidDetails(f"{where} must be {{id, type: 'function', function: {{name, arguments}}}}, got {call!r}")
+    if (
+        not isinstance(function, dict)
+        or set(call) - {"id", "type", "function"}
+        or call.get("type", "function") != "function"
+        or set(function) != {"name", "arguments"}
+    ):
+        raise InvalidDetails(f"{where} must be {_CALL_SHAPE}, got {call!r}")
     if not isinstance(call.get("id"), str) or not call["id"]:
         raise InvalidDetails(f"{where}.id must be a non-empty string, got {call.get('id')!r}")
-    if function["name"] not in names:
-        raise InvalidDetails(f"{where}: function {function['name']!r} is not one of the run's function tools {sorted(names)}")
-    if not isinstance(function["arguments"], str):
-        raise InvalidDetails(f"{where}.function.arguments must be a JSON string, got {function['arguments']!r}")
+    name, arguments = function["name"], function["arguments"]
+    if name not in names:
+        raise InvalidDetails(f"{where}: {name!r} is not one of the run's functions {sorted(names)}")
+    if not isinstance(arguments, str):
+        raise InvalidDetails(f"{where}.function.arguments must be a JSON string, got {arguments!r}")
     try:
-        json.loads(function["arguments"])
+        json.loads(arguments)
     except ValueError:
-        raise InvalidDetails(f"{where}.function.arguments is not JSON: {function['arguments']!r}") from None
-    return {"id": call["id"], "type": "function", "function": {"name": function["name"], "arguments": function["arguments"]}}
+        raise InvalidDetails(f"{where}.function.arguments is not JSON: {arguments!r}") from None
+    function = {"name": name, "arguments": arguments}
+    return {"id": call["id"], "type": "function", "function": function}
 
 
 def _function_names(run: Mapping[str, Any]) -> set[str]:
     tools = run.get("tools") if isinstance(run.get("tools"), list) else []
-    return {
-        tool["function"].get("name")
-        for tool in tools
-        if isinstance(tool, dict) and tool.get("type") == "function" and isinstance(tool.get("function"), dict)
-    }
+    functions = [tool.get("function") for tool in tools if isinstance(tool, dict)
+                 and tool.get("type") == "function"]
+    return {function.get("name") for function in functions if isinstance(function, dict)}
 
 
 def _check_tool_outputs(run: Mapping[str, Any], tool_outputs: Any) -> None:
-    action = run.get("required_action") or {}
-    pending = [call.get("id") for call in (action.get("submit_tool_outputs") or {}).get("tool_calls") or []]
+    action = (run.get("required_action") or {}).get("submit_tool_outputs") or {}
+    pending = [call.get("id") for call in action.get("tool_calls") or []]
     if not pending:
         raise InvalidDetails("the run has no pending tool calls in required_action")
     if not isinstance(tool_outputs, list) or not all(
@@ -411,7 +450,7 @@ def _check_tool_outputs(run: Mapping[str, Any], tool_outputs: Any) -> None:
         and isinstance(item["tool_call_id"], str) and isinstance(item["output"], str)
         for item in tool_outputs
     ):
-        raise InvalidDetails("tool_outputs must be a list of {tool_call_id: string, output: string}")
+        raise InvalidDetails("tool_outputs must be a list of {tool_call_id, output}, both strings")
     ids = [item["tool_call_id"] for item in tool_outputs]
     missing = [i for i in pending if i not in ids]
     unknown = [i for i in ids if i not in pending]
@@ -429,23 +468,27 @@ _USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
 def _usage(usage: Any) -> dict[str, int]:
     if (not isinstance(usage, dict) or set(usage) != set(_USAGE_KEYS)
             or not all(_is_int(usage[key]) and usage[key] >= 0 for key in _USAGE_KEYS)):
-        raise InvalidDetails(f"usage must be {{{', '.join(_USAGE_KEYS)}}} as non-negative integers, got {usage!r}")
+        shape = ", ".join(_USAGE_KEYS)
+        raise InvalidDetails(f"usage must be {{{shape}}} as non-negative integers, got {usage!r}")
     if usage["prompt_tokens"] + usage["completion_tokens"] != usage["total_tokens"]:
-        raise InvalidDetails(f"usage.total_tokens must be prompt_tokens + completion_tokens, got {usage!r}")
+        raise InvalidDetails(f"usage: total_tokens must be prompt + completion tokens: {usage!r}")
     return {key: usage[key] for key in _USAGE_KEYS}
 
 
 def _last_error(value: Any, codes: Sequence[str]) -> dict[str, str]:
     if (not isinstance(value, dict) or set(value) != {"code", "message"}
             or value["code"] not in codes or not isinstance(value["message"], str)):
-        raise InvalidDetails(f"last_error must be {{code: one of {', '.join(codes)}, message: string}}, got {value!r}")
+        shape = f"{{code: one of {', '.join(codes)}, message: string}}"
+        raise InvalidDetails(f"last_error must be {shape}, got {value!r}")
     return {"code": value["code"], "message": value["message"]}
 
 
 def _incomplete_details(value: Any) -> dict[str, str]:
-    if not isinstance(value, dict) or set(value) != {"reason"} or value["reason"] not in INCOMPLETE_REASONS:
-        raise InvalidDetails(f"incomplete_details must be {{reason: one of {', '.join(INCOMPLETE_REASONS)}}}, got {value!r}")
-    return {"reason": value["reason"]}
+    reason = value.get("reason") if isinstance(value, dict) else None
+    if not isinstance(value, dict) or set(value) != {"reason"} or reason not in INCOMPLETE_REASONS:
+        shape = f"{{reason: one of {', '.join(INCOMPLETE_REASONS)}}}"
+        raise InvalidDetails(f"incomplete_details must be {shape}, got {value!r}")
+    return {"reason": reason}
 
 
 def run_from_request(
@@ -466,23 +509,17 @@ def run_from_request(
     _check_now({}, now, ())
     if not _is_int(expires_in) or expires_in <= 0:
         raise InvalidDetails(f"expires_in must be a positive number of seconds, got {expires_in!r}")
-    if assistant.get("id") is not None and assistant["id"] != request.get("assistant_id"):
-        raise InvalidDetails(f"the request names assistant {request.get('assistant_id')!r}, not {assistant['id']!r}")
-
-    def setting(name: str, default: Any, *sources: Mapping[str, Any]) -> Any:
-        for source in sources:
-            if source.get(name) is not None:
-                return copy.deepcopy(source[name])
-        return default
-
-    model = setting("model", None, request, assistant)
+    named = request.get("assistant_id")
+    if assistant.get("id") is not None and assistant["id"] != named:
+        raise InvalidDetails(f"the request names assistant {named!r}, not {assistant['id']!r}")
+    model = _setting("model", None, request, assistant)
     if not isinstance(model, str):
         raise InvalidDetails("neither the request nor the assistant names a model")
     return {
         "id": run_id,
         "object": "thread.run",
         "created_at": now,
-        "assistant_id": request.get("assistant_id"),
+        "assistant_id": named,
         "thread_id": thread_id,
         "status": "queued",
         "started_at": None,
@@ -494,29 +531,43 @@ def run_from_request(
         "last_error": None,
         "model": model,
         "instructions": _instructions(request, assistant),
-        "tools": setting("tools", [], request, assistant),
-        "metadata": setting("metadata", {}, request),
-        "temperature": setting("temperature", 1, request, assistant),
-        "top_p": setting("top_p", 1, request, assistant),
-        "max_prompt_tokens": setting("max_prompt_tokens", None, request),
-        "max_completion_tokens": setting("max_completion_tokens", None, request),
-        "truncation_strategy": setting("truncation_strategy", {"type": "auto", "last_messages": None}, request),
+        "tools": _setting("tools", [], request, assistant),
+        "metadata": _setting("metadata", {}, request),
+        "temperature": _setting("temperature", 1, request, assistant),
+        "top_p": _setting("top_p", 1, request, assistant),
+        "max_prompt_tokens": _setting("max_prompt_tokens", None, request),
+        "max_completion_tokens": _setting("max_completion_tokens", None, request),
+        "truncation_strategy": _setting("truncation_strategy", _AUTO_TRUNCATION, request),
         "incomplete_details": None,
         "usage": None,
-        "response_format": setting("response_format", "auto", request, assistant),
-        "tool_choice": setting("tool_choice", "auto", request),
-        "parallel_tool_calls": setting("parallel_tool_calls", True, request),
+        "response_format": _setting("response_format", "auto", request, assistant),
+        "tool_choice": _setting("tool_choice", "auto", request),
+        "parallel_tool_calls": _setting("parallel_tool_calls", True, request),
     }
 
 
+_AUTO_TRUNCATION = {"type": "auto", "last_messages": None}
+
+
+def _setting(name: str, default: Any, *sources: Mapping[str, Any]) -> Any:
+    """The first non-null value of ``name`` among the sources (a copy), else the default."""
+    for source in sources:
+        if source.get(name) is not None:
+            return copy.deepcopy(source[name])
+    return copy.deepcopy(default)
+
+
 def _instructions(request: Mapping[str, Any], assistant: Mapping[str, Any]) -> str:
-    # RunObject.instructions is a non-null string, so "" when nobody gives any (decisions-lifecycle.md).
-    base = next((s[k] for s, k in ((request, "instructions"), (assistant, "instructions")) if s.get(k) is not None), "")
+    # RunObject.instructions is a non-null string, so "" when nobody gives any
+    # (decisions-lifecycle.md#creating-a-run).
+    base = _setting("instructions", "", request, assistant)
     extra = request.get("additional_instructions")
     return f"{base}\n\n{extra}" if base and extra else base or extra or ""
 
 
-def render_mermaid(table: Sequence[Mapping[str, Any]], *, initial: str, terminal: frozenset[str]) -> str:
+def render_mermaid(
+    table: Sequence[Mapping[str, Any]], *, initial: str, terminal: frozenset[str]
+) -> str:
     """The Mermaid ``stateDiagram-v2`` of a transition table, as committed in docs/lifecycle.md."""
     ends = sorted({dest for _, _, dest in edges(table) if dest in terminal})
     lines = ["stateDiagram-v2", f"    [*] --> {initial}"]

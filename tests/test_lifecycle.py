@@ -14,6 +14,7 @@ import pytest
 from runcore import IllegalTransition, InvalidDetails, NotCancellable, StatusConflict, validate
 from runcore._lifecycle import (
     LIVE_RUN_STATUSES,
+    MAX_TIMESTAMP,
     RUN_DETAILS,
     RUN_MACHINE,
     RUN_STATUSES,
@@ -115,6 +116,11 @@ def status_enum(node: Any) -> list[str] | None:
 def test_the_schema_status_enum_equals_the_table_states(kind: str, name: str) -> None:
     schema = json.loads((ROOT / "schemas" / name).read_text(encoding="utf-8"))
     assert set(status_enum(schema)) == set(TABLES[kind][1])
+
+
+def test_the_clock_bound_is_the_schemas_timestamp_bound() -> None:
+    parts = json.loads((ROOT / "schemas" / "parts.json").read_text(encoding="utf-8"))
+    assert MAX_TIMESTAMP == parts["$defs"]["unix_timestamp"]["maximum"]
 
 
 @pytest.mark.parametrize("kind, marker", [("run", "run-diagram"), ("step", "step-diagram")])
@@ -244,24 +250,24 @@ BAD_DETAILS = [
     ("requires_action", "submit_tool_outputs", {"tool_outputs": []}, "missing \\['call_1'\\]"),
     ("requires_action", "submit_tool_outputs", {"tool_outputs": [OUT, {**OUT, "tool_call_id": "call_9"}]}, "unknown \\['call_9'\\]"),
     ("requires_action", "submit_tool_outputs", {"tool_outputs": [OUT, OUT]}, "repeated \\['call_1'\\]"),
-    ("requires_action", "submit_tool_outputs", {"tool_outputs": [{"tool_call_id": "call_1"}]}, "tool_call_id: string, output"),
-    ("requires_action", "submit_tool_outputs", {"tool_outputs": [{**OUT, "output": 42}]}, "tool_call_id: string, output"),
+    ("requires_action", "submit_tool_outputs", {"tool_outputs": [{"tool_call_id": "call_1"}]}, "tool_call_id, output"),
+    ("requires_action", "submit_tool_outputs", {"tool_outputs": [{**OUT, "output": 42}]}, "tool_call_id, output"),
     ("in_progress", "require_action", {"tool_calls": []}, "non-empty list"),
     ("in_progress", "require_action", {"tool_calls": [CALL, CALL]}, "repeated"),
-    ("in_progress", "require_action", {"tool_calls": [{**CALL, "function": {"name": "nope", "arguments": "{}"}}]}, "not one of the run's function tools"),
+    ("in_progress", "require_action", {"tool_calls": [{**CALL, "function": {"name": "nope", "arguments": "{}"}}]}, "not one of the run's functions"),
     ("in_progress", "require_action", {"tool_calls": [{**CALL, "function": {"name": "lookup", "arguments": "{x"}}]}, "not JSON"),
     ("in_progress", "require_action", {"tool_calls": [{**CALL, "type": "code_interpreter"}]}, "must be"),
     ("in_progress", "require_action", {"tool_calls": [{**CALL, "id": ""}]}, "non-empty string"),
-    ("in_progress", "complete", {"usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 4}}, "prompt_tokens \\+ completion_tokens"),
+    ("in_progress", "complete", {"usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 4}}, "prompt \\+ completion"),
     ("in_progress", "complete", {"usage": {"prompt_tokens": -1, "completion_tokens": 2, "total_tokens": 1}}, "non-negative"),
     ("in_progress", "complete", {"usage": {"prompt_tokens": True, "completion_tokens": 0, "total_tokens": 1}}, "non-negative"),
     ("in_progress", "complete", {"usage": None}, "usage must be"),
     ("in_progress", "incomplete", {"usage": {"prompt_tokens": 1, "completion_tokens": 0, "total_tokens": 1}, "incomplete_details": {"reason": "max_tokens"}}, "incomplete_details must be"),
     ("in_progress", "fail", {"last_error": {"code": "timeout", "message": "x"}}, "last_error must be"),
     ("in_progress", "fail", {"last_error": {"code": "server_error"}}, "last_error must be"),
-    ("in_progress", "complete", {}, "missing: \\['usage'\\]"),
-    ("queued", "start", {"usage": None}, "unknown: \\['usage'\\]"),
-    ("in_progress", "cancel", {"reason": "user"}, "unknown: \\['reason'\\]"),
+    ("in_progress", "complete", {}, "missing \\['usage'\\]"),
+    ("queued", "start", {"usage": None}, "unknown \\['usage'\\]"),
+    ("in_progress", "cancel", {"reason": "user"}, "unknown \\['reason'\\]"),
 ]
 
 
