@@ -13,10 +13,12 @@ from runcore._lifecycle import RUN_FIELDS, RUN_TIMESTAMPS, STEP_FIELDS, STEP_TIM
 PROFILES = ("spec", "observed")
 
 # (object, field, status): a field the hosted API left non-null where the status table forbids it.
-# Warnings under "observed", errors under "spec". Evidence: docs/decisions-lifecycle.md#what-observed-tolerates.
+# Warnings under "observed", errors under "spec" (decisions-lifecycle.md#what-observed-tolerates).
 OBSERVED_QUIRKS = frozenset({
-    ("thread.run", "completed_at", "expired"),  # API v1, 2023-11: ruby-openai runs_list 18b7a84
-    ("thread.run", "incomplete_details", "completed"),  # 2024-04, before `incomplete`: runs_streamed_create c15b9d3
+    # API v1, 2023-11: ruby-openai runs_list 18b7a84.
+    ("thread.run", "completed_at", "expired"),
+    # 2024-04, before the `incomplete` status existed: ruby-openai runs_streamed_create c15b9d3.
+    ("thread.run", "incomplete_details", "completed"),
 })
 
 _FIELDS = {"thread.run": RUN_FIELDS, "thread.run.step": STEP_FIELDS}
@@ -36,15 +38,16 @@ Rule = Callable[[Mapping[str, Any], str, str], Iterator[Finding]]
 def check_invariants(obj: Mapping[str, Any], *, profile: str = "observed") -> list[Finding]:
     """Every invariant finding for one run (``thread.run``) or run step (``thread.run.step``) dict.
 
-    Absent fields and fields of the wrong type are left to the schema: a rule that needs them is skipped.
+    Absent fields and fields of the wrong type are left to the schema: rules that need them skip.
     """
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}, got {profile!r}")
     kind = obj.get("object") if isinstance(obj, Mapping) else None
     if kind not in _FIELDS:
-        raise UnknownKind(f"check_invariants takes a thread.run or thread.run.step, got object={kind!r}")
+        raise UnknownKind(f"check_invariants takes a thread.run or a thread.run.step, not {kind!r}")
     object_id = obj["id"] if isinstance(obj.get("id"), str) else None
-    return [replace(found, object_id=object_id) for rule in RULES for found in rule(obj, kind, profile)]
+    found = [finding for rule in RULES for finding in rule(obj, kind, profile)]
+    return [replace(finding, object_id=object_id) for finding in found]
 
 
 def fields_required_by_status(obj: Mapping[str, Any], kind: str, profile: str) -> Iterator[Finding]:
@@ -56,7 +59,9 @@ def fields_required_by_status(obj: Mapping[str, Any], kind: str, profile: str) -
             yield Finding("error", f"{name}_missing", pointer([name]), message, None)
 
 
-def fields_forbidden_by_status(obj: Mapping[str, Any], kind: str, profile: str) -> Iterator[Finding]:
+def fields_forbidden_by_status(
+    obj: Mapping[str, Any], kind: str, profile: str
+) -> Iterator[Finding]:
     """A field is set in a status that must not have it: ``required_action_unexpected``, ..."""
     status = obj.get("status")
     for name, rule in _FIELDS[kind].items():
@@ -68,7 +73,8 @@ def fields_forbidden_by_status(obj: Mapping[str, Any], kind: str, profile: str) 
         message = f"{name} must be null in status {status!r} (it is set only in: {allowed})"
         if quirk:
             message += "; the hosted API did this"
-        yield Finding("warning" if quirk else "error", f"{name}_unexpected", pointer([name]), message, value)
+        severity = "warning" if quirk else "error"
+        yield Finding(severity, f"{name}_unexpected", pointer([name]), message, value)
 
 
 def timestamps_in_order(obj: Mapping[str, Any], kind: str, profile: str) -> Iterator[Finding]:
@@ -85,10 +91,12 @@ def usage_adds_up(obj: Mapping[str, Any], kind: str, profile: str) -> Iterator[F
     usage = obj.get("usage")
     if not isinstance(usage, Mapping):
         return
-    prompt, completion, total = (usage.get(k) for k in ("prompt_tokens", "completion_tokens", "total_tokens"))
+    prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+    total = usage.get("total_tokens")
     if all(_is_int(n) for n in (prompt, completion, total)) and prompt + completion != total:
-        message = f"total_tokens {total} is not prompt_tokens {prompt} + completion_tokens {completion}"
-        yield Finding("error", "usage_total_mismatch", pointer(["usage", "total_tokens"]), message, total)
+        message = f"total_tokens {total} is not prompt {prompt} + completion {completion} tokens"
+        where = pointer(["usage", "total_tokens"])
+        yield Finding("error", "usage_total_mismatch", where, message, total)
 
 
 def tool_calls_answerable(obj: Mapping[str, Any], kind: str, profile: str) -> Iterator[Finding]:
@@ -102,14 +110,16 @@ def tool_calls_answerable(obj: Mapping[str, Any], kind: str, profile: str) -> It
         call_id = call.get("id") if isinstance(call, Mapping) else None
         if isinstance(call_id, str):
             if call_id in seen:
-                yield Finding("error", "tool_call_id_repeated", pointer(where + ["id"]),
-                              f"tool call id {call_id!r} appears more than once", call_id)
+                message = f"tool call id {call_id!r} appears more than once"
+                at = pointer(where + ["id"])
+                yield Finding("error", "tool_call_id_repeated", at, message, call_id)
             seen.add(call_id)
         function = call.get("function") if isinstance(call, Mapping) else None
         arguments = function.get("arguments") if isinstance(function, Mapping) else None
         if isinstance(arguments, str) and not _is_json(arguments):
-            yield Finding("error", "tool_call_arguments_not_json", pointer(where + ["function", "arguments"]),
-                          "function arguments must be a JSON string", arguments)
+            at = pointer(where + ["function", "arguments"])
+            message = "function arguments must be a JSON string"
+            yield Finding("error", "tool_call_arguments_not_json", at, message, arguments)
 
 
 RULES: tuple[Rule, ...] = (

@@ -11,7 +11,9 @@ from runcore._lifecycle import advance, advance_step, run_from_request
 
 T0 = 1_700_000_000
 TOOLS = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]
-TOOL_CALL = {"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": '{"q": 1}'}}
+TOOL_CALL = {
+    "id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": '{"q": 1}'}
+}
 USAGE = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
 DETAILS: dict[str, dict[str, Any]] = {
     "require_action": {"tool_calls": [TOOL_CALL]},
@@ -36,7 +38,8 @@ WALKS = {
 
 def new_run() -> dict[str, Any]:
     assistant = {"id": "asst_1", "model": "gpt-4o", "tools": TOOLS}
-    return run_from_request({"assistant_id": "asst_1"}, assistant, run_id="run_1", thread_id="thread_1", now=T0)
+    request = {"assistant_id": "asst_1"}
+    return run_from_request(request, assistant, run_id="run_1", thread_id="thread_1", now=T0)
 
 
 def make_run(status: str) -> dict[str, Any]:
@@ -57,11 +60,16 @@ def new_step() -> dict[str, Any]:
     }
 
 
+STEP_EVENTS = {
+    "completed": "complete", "failed": "fail", "cancelled": "cancel", "expired": "expire"
+}
+
+
 def make_step(status: str) -> dict[str, Any]:
-    event = {"in_progress": None, "completed": "complete", "failed": "fail", "cancelled": "cancel", "expired": "expire"}[status]
-    step = new_step()
-    details = {"fail": {"last_error": {"code": "server_error", "message": "boom"}}}.get(event, DETAILS.get(event, {}))
-    return advance_step(step, event, now=T0 + 2, **details).step if event else step
+    if status == "in_progress":
+        return new_step()
+    event = STEP_EVENTS[status]
+    return advance_step(new_step(), event, now=T0 + 2, **DETAILS.get(event, {})).step
 
 
 @pytest.fixture

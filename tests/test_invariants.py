@@ -90,26 +90,34 @@ BAD_RUNS = [
     ("cancelling", "cancelled_at", 1_700_000_009, "cancelled_at_unexpected", "/cancelled_at"),
     ("in_progress", "completed_at", 1_700_000_009, "completed_at_unexpected", "/completed_at"),
     ("expired", "completed_at", 1_700_000_009, "completed_at_unexpected", "/completed_at"),
-    ("completed", "incomplete_details", {"reason": "max_prompt_tokens"}, "incomplete_details_unexpected", "/incomplete_details"),
+    ("completed", "incomplete_details", {"reason": "max_prompt_tokens"},
+     "incomplete_details_unexpected", "/incomplete_details"),
     ("in_progress", "started_at", 1_600_000_000, "timestamp_order", "/started_at"),
     ("completed", "completed_at", 1_700_000_000, "timestamp_order", "/completed_at"),
     ("queued", "expires_at", 1_600_000_000, "timestamp_order", "/expires_at"),
-    ("completed", "usage", {**USAGE, "total_tokens": 4}, "usage_total_mismatch", "/usage/total_tokens"),
+    ("completed", "usage", {**USAGE, "total_tokens": 4},
+     "usage_total_mismatch", "/usage/total_tokens"),
 ]
 
 
 @pytest.mark.parametrize(
     "status, field, value, code, where", BAD_RUNS, ids=[f"{row[3]}-in-{row[0]}" for row in BAD_RUNS]
 )
-def test_one_broken_field_is_reported_at_its_pointer(run_in, status, field, value, code, where) -> None:
+def test_one_broken_field_is_reported_at_its_pointer(
+    run_in, status, field, value, code, where
+) -> None:
     run = {**run_in(status), field: value}
     found = [(finding.code, finding.pointer) for finding in check_invariants(run, profile="spec")]
     assert found == [(code, where)]
 
 
-@pytest.mark.parametrize("field, status", [(field, status) for _, field, status in sorted(OBSERVED_QUIRKS)])
-def test_observed_quirks_are_warnings_under_observed_and_errors_under_spec(run_in, field, status) -> None:
-    value = {"completed_at": 1_700_000_009, "incomplete_details": {"reason": "max_prompt_tokens"}}[field]
+QUIRKS = [(field, status) for _, field, status in sorted(OBSERVED_QUIRKS)]
+QUIRK_VALUES = {"completed_at": 1_700_000_009, "incomplete_details": {"reason": "max_prompt_tokens"}}
+
+
+@pytest.mark.parametrize("field, status", QUIRKS)
+def test_observed_quirks_warn_under_observed_and_are_errors_under_spec(run_in, field, status):
+    value = QUIRK_VALUES[field]
     run = {**run_in(status), field: value}
     assert [f.severity for f in check_invariants(run, profile="observed")] == ["warning"]
     assert [f.severity for f in check_invariants(run, profile="spec")] == ["error"]
@@ -119,11 +127,12 @@ def test_repeated_tool_call_ids_and_non_json_arguments_are_reported(run_in) -> N
     run = run_in("requires_action")
     call = run["required_action"]["submit_tool_outputs"]["tool_calls"][0]
     bad = {**call, "function": {**call["function"], "arguments": "{not json"}}
-    run["required_action"] = {"type": "submit_tool_outputs", "submit_tool_outputs": {"tool_calls": [call, bad]}}
+    run["required_action"]["submit_tool_outputs"]["tool_calls"] = [call, bad]
     found = [(finding.code, finding.pointer) for finding in check_invariants(run, profile="spec")]
     assert found == [
         ("tool_call_id_repeated", "/required_action/submit_tool_outputs/tool_calls/1/id"),
-        ("tool_call_arguments_not_json", "/required_action/submit_tool_outputs/tool_calls/1/function/arguments"),
+        ("tool_call_arguments_not_json",
+         "/required_action/submit_tool_outputs/tool_calls/1/function/arguments"),
     ]
 
 
@@ -137,9 +146,14 @@ def test_absent_fields_and_wrong_types_are_left_to_the_schema(run_in) -> None:
 
 @pytest.mark.parametrize(
     "status, field, code",
-    [("completed", "completed_at", "completed_at_missing"), ("failed", "last_error", "last_error_missing"),
-     ("cancelled", "cancelled_at", "cancelled_at_missing"), ("expired", "expired_at", "expired_at_missing"),
-     ("in_progress", "usage", "usage_unexpected"), ("completed", "created_at", "timestamp_order")],
+    [
+        ("completed", "completed_at", "completed_at_missing"),
+        ("failed", "last_error", "last_error_missing"),
+        ("cancelled", "cancelled_at", "cancelled_at_missing"),
+        ("expired", "expired_at", "expired_at_missing"),
+        ("in_progress", "usage", "usage_unexpected"),
+        ("completed", "created_at", "timestamp_order"),
+    ],
 )
 def test_steps_are_checked_against_their_own_table(step_in, status, field, code) -> None:
     step = step_in(status)

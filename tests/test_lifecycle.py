@@ -1,4 +1,4 @@
-"""The lifecycle engine: the tables, advance(), advance_step(), run_from_request() and their refusals."""
+"""The lifecycle engine: tables, advance(), advance_step(), run_from_request(), their refusals."""
 
 from __future__ import annotations
 
@@ -10,8 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from runcore import IllegalTransition, InvalidDetails, NotCancellable, StatusConflict, validate
+from runcore._invariants import check_invariants
 from runcore._lifecycle import (
     LIVE_RUN_STATUSES,
     MAX_TIMESTAMP,
@@ -33,6 +37,7 @@ from runcore._lifecycle import (
     run_from_request,
     settle_steps,
 )
+from tests.conftest import T0, new_run, new_step
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = {
@@ -62,12 +67,16 @@ def reachable(table: list[dict[str, Any]], start: str) -> set[str]:
 
 def at(run: dict[str, Any], event: str) -> int:
     """A clock reading at which ``event`` is legal on ``run`` (timestamps advance by one)."""
-    latest = max(run[name] for name in ("created_at", "started_at", "completed_at", "failed_at", "cancelled_at")
-                 if isinstance(run.get(name), int))
+    latest = max(
+        run[name]
+        for name in ("created_at", "started_at", "completed_at", "failed_at", "cancelled_at")
+        if isinstance(run.get(name), int)
+    )
     return run["expires_at"] if event == "expire" and run["expires_at"] else latest + 1
 
 
 # Proofs on the tables.
+
 
 @pytest.mark.parametrize("kind", TABLES)
 def test_every_status_is_in_the_table_and_reachable_from_the_start(kind: str) -> None:
@@ -92,8 +101,12 @@ def test_terminal_statuses_have_no_exits(kind: str) -> None:
 
 def test_the_machines_are_built_from_the_tables_with_no_model_attached() -> None:
     for machine, table in ((RUN_MACHINE, RUN_TRANSITIONS), (STEP_MACHINE, STEP_TRANSITIONS)):
-        built = {(source, name, t.dest) for name, event in machine.events.items()
-                 for source, ts in event.transitions.items() for t in ts}
+        built = {
+            (source, name, t.dest)
+            for name, event in machine.events.items()
+            for source, ts in event.transitions.items()
+            for t in ts
+        }
         assert built == set(edges(table))
         assert machine.models == []
 
@@ -126,27 +139,38 @@ def test_the_clock_bound_is_the_schemas_timestamp_bound() -> None:
 @pytest.mark.parametrize("kind, marker", [("run", "run-diagram"), ("step", "step-diagram")])
 def test_the_committed_diagram_is_the_one_rendered_from_the_table(kind: str, marker: str) -> None:
     text = (ROOT / "docs" / "lifecycle.md").read_text(encoding="utf-8")
-    found = re.search(rf"<!-- BEGIN {marker}.*?-->\n```mermaid\n(.*?)```\n<!-- END {marker} -->", text, re.S)
+    found = re.search(
+        rf"<!-- BEGIN {marker}.*?-->\n```mermaid\n(.*?)```\n<!-- END {marker} -->", text, re.DOTALL
+    )
     table, _, terminal, initial = TABLES[kind]
     assert found and found.group(1) == render_mermaid(table, initial=initial, terminal=terminal)
 
 
 # advance(): every legal edge, every illegal pair.
 
-@pytest.mark.parametrize("source, event, dest", RUN_EDGES, ids=[f"{s}-{e}" for s, e, _ in RUN_EDGES])
+
+@pytest.mark.parametrize(
+    "source, event, dest", RUN_EDGES, ids=[f"{s}-{e}" for s, e, _ in RUN_EDGES]
+)
 def test_every_edge_of_the_table_moves_the_run_and_names_its_stream_event(
     run_in, event_details, source, event, dest
 ) -> None:
     run = run_in(source)
     before = copy.deepcopy(run)
     result = advance(run, event, now=at(run, event), **event_details.get(event, {}))
-    assert (result.run["status"], result.events, result.changed) == (dest, (f"thread.run.{dest}",), True)
+    assert (result.run["status"], result.events, result.changed) == (
+        dest,
+        (f"thread.run.{dest}",),
+        True,
+    )
     assert run == before
     assert validate(result.run, "run", profile="spec") == []
 
 
 @pytest.mark.parametrize("status, event", ILLEGAL, ids=[f"{s}-{e}" for s, e in ILLEGAL])
-def test_an_illegal_event_raises_naming_status_event_and_legal_events(run_in, event_details, status, event) -> None:
+def test_an_illegal_event_raises_naming_status_event_and_legal_events(
+    run_in, event_details, status, event
+) -> None:
     run = run_in(status)
     before = copy.deepcopy(run)
     with pytest.raises(IllegalTransition) as raised:
@@ -158,7 +182,9 @@ def test_an_illegal_event_raises_naming_status_event_and_legal_events(run_in, ev
 
 
 @pytest.mark.parametrize("status", sorted(TERMINAL_RUN_STATUSES - {"cancelled"}))
-def test_cancel_on_a_finished_run_is_refused_as_not_cancellable_and_run_is_unchanged(run_in, status) -> None:
+def test_cancel_on_a_finished_run_is_refused_as_not_cancellable_and_run_is_unchanged(
+    run_in, status
+) -> None:
     run = run_in(status)
     with pytest.raises(NotCancellable, match="not legal"):
         advance(run, "cancel", now=at(run, "cancel"))
@@ -177,15 +203,29 @@ def test_an_unknown_event_or_status_is_illegal(run_in) -> None:
     with pytest.raises(IllegalTransition, match="unknown event"):
         advance(run_in("queued"), "finish", now=at(run_in("queued"), "start"))
     with pytest.raises(IllegalTransition, match="not one of"):
-        advance({**run_in("queued"), "status": "paused"}, "start", now=at(run_in("queued"), "start"))
+        advance(
+            {**run_in("queued"), "status": "paused"}, "start", now=at(run_in("queued"), "start")
+        )
 
 
 # Fields and timestamps across a walk.
 
-def test_a_tool_call_round_trip_keeps_expires_at_and_restarts_started_at(run_in, event_details) -> None:
+
+def test_a_tool_call_round_trip_keeps_expires_at_and_restarts_started_at(
+    run_in, event_details
+) -> None:
     run = run_in("requires_action")
-    queued = advance(run, "submit_tool_outputs", now=run["started_at"] + 5, **event_details["submit_tool_outputs"]).run
-    assert (queued["status"], queued["required_action"], queued["started_at"]) == ("queued", None, run["started_at"])
+    queued = advance(
+        run,
+        "submit_tool_outputs",
+        now=run["started_at"] + 5,
+        **event_details["submit_tool_outputs"],
+    ).run
+    assert (queued["status"], queued["required_action"], queued["started_at"]) == (
+        "queued",
+        None,
+        run["started_at"],
+    )
     assert queued["expires_at"] == run["expires_at"] == run["created_at"] + 600
     restarted = advance(queued, "start", now=run["started_at"] + 9).run
     assert restarted["started_at"] == run["started_at"] + 9
@@ -206,28 +246,49 @@ def test_usage_and_expires_at_are_null_exactly_as_the_table_says(run_in, status)
     assert (run["incomplete_details"] is not None) == (status == "incomplete")
 
 
-def test_a_cancelled_request_may_still_complete_but_only_if_the_run_started(run_in, event_details) -> None:
+def test_a_cancelled_request_may_still_complete_but_only_if_the_run_started(
+    run_in, event_details
+) -> None:
     cancelling = run_in("cancelling")
-    assert advance(cancelling, "complete", now=at(cancelling, "complete"), **event_details["complete"]).run["status"] == "completed"
+    assert (
+        advance(
+            cancelling, "complete", now=at(cancelling, "complete"), **event_details["complete"]
+        ).run["status"]
+        == "completed"
+    )
     never_started = advance(run_in("queued"), "cancel", now=at(run_in("queued"), "cancel")).run
     with pytest.raises(IllegalTransition, match="never started"):
-        advance(never_started, "complete", now=at(never_started, "complete"), **event_details["complete"])
+        advance(
+            never_started,
+            "complete",
+            now=at(never_started, "complete"),
+            **event_details["complete"],
+        )
 
 
-def test_expire_waits_for_expires_at_and_then_only_ending_events_are_legal(run_in, event_details) -> None:
+def test_expire_waits_for_expires_at_and_then_only_ending_events_are_legal(
+    run_in, event_details
+) -> None:
     run = run_in("requires_action")
     with pytest.raises(IllegalTransition, match="expires at"):
         advance(run, "expire", now=run["expires_at"] - 1)
     assert legal_events(run, now=run["expires_at"]) == ["fail", "expire"]
     with pytest.raises(IllegalTransition, match="expired at"):
-        advance(run, "submit_tool_outputs", now=run["expires_at"], **event_details["submit_tool_outputs"])
+        advance(
+            run,
+            "submit_tool_outputs",
+            now=run["expires_at"],
+            **event_details["submit_tool_outputs"],
+        )
     assert advance(run, "expire", now=run["expires_at"] + 60).run["status"] == "expired"
 
 
 # The clock.
 
+
 @pytest.mark.parametrize(
-    "now", [1_700_000_005.0, True, "1700000005", None, 1_700_000_005_000, -1],
+    "now",
+    [1_700_000_005.0, True, "1700000005", None, 1_700_000_005_000, -1],
     ids=["float", "bool", "string", "none", "milliseconds", "negative"],
 )
 def test_now_must_be_integer_unix_seconds(run_in, now) -> None:
@@ -248,22 +309,85 @@ CALL_2 = {**CALL, "id": "call_2"}
 OUT = {"tool_call_id": "call_1", "output": "42"}
 BAD_DETAILS = [
     ("requires_action", "submit_tool_outputs", {"tool_outputs": []}, "missing \\['call_1'\\]"),
-    ("requires_action", "submit_tool_outputs", {"tool_outputs": [OUT, {**OUT, "tool_call_id": "call_9"}]}, "unknown \\['call_9'\\]"),
-    ("requires_action", "submit_tool_outputs", {"tool_outputs": [OUT, OUT]}, "repeated \\['call_1'\\]"),
-    ("requires_action", "submit_tool_outputs", {"tool_outputs": [{"tool_call_id": "call_1"}]}, "tool_call_id, output"),
-    ("requires_action", "submit_tool_outputs", {"tool_outputs": [{**OUT, "output": 42}]}, "tool_call_id, output"),
+    (
+        "requires_action",
+        "submit_tool_outputs",
+        {"tool_outputs": [OUT, {**OUT, "tool_call_id": "call_9"}]},
+        "unknown \\['call_9'\\]",
+    ),
+    (
+        "requires_action",
+        "submit_tool_outputs",
+        {"tool_outputs": [OUT, OUT]},
+        "repeated \\['call_1'\\]",
+    ),
+    (
+        "requires_action",
+        "submit_tool_outputs",
+        {"tool_outputs": [{"tool_call_id": "call_1"}]},
+        "tool_call_id, output",
+    ),
+    (
+        "requires_action",
+        "submit_tool_outputs",
+        {"tool_outputs": [{**OUT, "output": 42}]},
+        "tool_call_id, output",
+    ),
     ("in_progress", "require_action", {"tool_calls": []}, "non-empty list"),
     ("in_progress", "require_action", {"tool_calls": [CALL, CALL]}, "repeated"),
-    ("in_progress", "require_action", {"tool_calls": [{**CALL, "function": {"name": "nope", "arguments": "{}"}}]}, "not one of the run's functions"),
-    ("in_progress", "require_action", {"tool_calls": [{**CALL, "function": {"name": "lookup", "arguments": "{x"}}]}, "not JSON"),
-    ("in_progress", "require_action", {"tool_calls": [{**CALL, "type": "code_interpreter"}]}, "must be"),
+    (
+        "in_progress",
+        "require_action",
+        {"tool_calls": [{**CALL, "function": {"name": "nope", "arguments": "{}"}}]},
+        "not one of the run's functions",
+    ),
+    (
+        "in_progress",
+        "require_action",
+        {"tool_calls": [{**CALL, "function": {"name": "lookup", "arguments": "{x"}}]},
+        "not JSON",
+    ),
+    (
+        "in_progress",
+        "require_action",
+        {"tool_calls": [{**CALL, "type": "code_interpreter"}]},
+        "must be",
+    ),
     ("in_progress", "require_action", {"tool_calls": [{**CALL, "id": ""}]}, "non-empty string"),
-    ("in_progress", "complete", {"usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 4}}, "prompt \\+ completion"),
-    ("in_progress", "complete", {"usage": {"prompt_tokens": -1, "completion_tokens": 2, "total_tokens": 1}}, "non-negative"),
-    ("in_progress", "complete", {"usage": {"prompt_tokens": True, "completion_tokens": 0, "total_tokens": 1}}, "non-negative"),
+    (
+        "in_progress",
+        "complete",
+        {"usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 4}},
+        "prompt \\+ completion",
+    ),
+    (
+        "in_progress",
+        "complete",
+        {"usage": {"prompt_tokens": -1, "completion_tokens": 2, "total_tokens": 1}},
+        "non-negative",
+    ),
+    (
+        "in_progress",
+        "complete",
+        {"usage": {"prompt_tokens": True, "completion_tokens": 0, "total_tokens": 1}},
+        "non-negative",
+    ),
     ("in_progress", "complete", {"usage": None}, "usage must be"),
-    ("in_progress", "incomplete", {"usage": {"prompt_tokens": 1, "completion_tokens": 0, "total_tokens": 1}, "incomplete_details": {"reason": "max_tokens"}}, "incomplete_details must be"),
-    ("in_progress", "fail", {"last_error": {"code": "timeout", "message": "x"}}, "last_error must be"),
+    (
+        "in_progress",
+        "incomplete",
+        {
+            "usage": {"prompt_tokens": 1, "completion_tokens": 0, "total_tokens": 1},
+            "incomplete_details": {"reason": "max_tokens"},
+        },
+        "incomplete_details must be",
+    ),
+    (
+        "in_progress",
+        "fail",
+        {"last_error": {"code": "timeout", "message": "x"}},
+        "last_error must be",
+    ),
     ("in_progress", "fail", {"last_error": {"code": "server_error"}}, "last_error must be"),
     ("in_progress", "complete", {}, "missing \\['usage'\\]"),
     ("queued", "start", {"usage": None}, "unknown \\['usage'\\]"),
@@ -272,10 +396,13 @@ BAD_DETAILS = [
 
 
 @pytest.mark.parametrize(
-    "status, event, details, message", BAD_DETAILS,
+    "status, event, details, message",
+    BAD_DETAILS,
     ids=[f"{event}-{i}" for i, (_, event, _, _) in enumerate(BAD_DETAILS)],
 )
-def test_details_that_break_the_contract_raise_and_change_nothing(run_in, status, event, details, message) -> None:
+def test_details_that_break_the_contract_raise_and_change_nothing(
+    run_in, status, event, details, message
+) -> None:
     run = run_in(status)
     before = copy.deepcopy(run)
     with pytest.raises(InvalidDetails, match=message):
@@ -287,17 +414,26 @@ def test_parallel_tool_calls_false_allows_one_call_at_a_time(run_in) -> None:
     run = {**run_in("in_progress"), "parallel_tool_calls": False}
     with pytest.raises(InvalidDetails, match="parallel_tool_calls"):
         advance(run, "require_action", now=at(run, "start"), tool_calls=[CALL, CALL_2])
-    assert advance(run, "require_action", now=at(run, "start"), tool_calls=[CALL]).run["status"] == "requires_action"
+    assert (
+        advance(run, "require_action", now=at(run, "start"), tool_calls=[CALL]).run["status"]
+        == "requires_action"
+    )
 
 
 def test_the_new_run_shares_no_detail_object_with_the_caller(run_in) -> None:
     calls = [copy.deepcopy(CALL)]
-    run = advance(run_in("in_progress"), "require_action", now=at(run_in("in_progress"), "start"), tool_calls=calls).run
+    run = advance(
+        run_in("in_progress"),
+        "require_action",
+        now=at(run_in("in_progress"), "start"),
+        tool_calls=calls,
+    ).run
     calls[0]["id"] = "changed"
     assert run["required_action"]["submit_tool_outputs"]["tool_calls"][0]["id"] == "call_1"
 
 
 # Compare-and-set.
+
 
 def test_expected_status_that_differs_raises_status_conflict_first(run_in, event_details) -> None:
     run = run_in("completed")
@@ -305,53 +441,127 @@ def test_expected_status_that_differs_raises_status_conflict_first(run_in, event
         advance(run, "cancel", now=at(run, "cancel"), expected_status="in_progress")
     assert (raised.value.expected, raised.value.actual) == ("in_progress", "completed")
     running = run_in("in_progress")
-    result = advance(running, "complete", now=at(running, "complete"), expected_status="in_progress", **event_details["complete"])
+    result = advance(
+        running,
+        "complete",
+        now=at(running, "complete"),
+        expected_status="in_progress",
+        **event_details["complete"],
+    )
     assert result.run["status"] == "completed"
 
 
 # run_from_request().
 
-ASSISTANT = {"id": "asst_1", "model": "gpt-4o", "instructions": "Be brief.", "tools": [{"type": "code_interpreter"}]}
+ASSISTANT = {
+    "id": "asst_1",
+    "model": "gpt-4o",
+    "instructions": "Be brief.",
+    "tools": [{"type": "code_interpreter"}],
+}
 
 
-def make(request: dict[str, Any], assistant: dict[str, Any] = ASSISTANT, **options: Any) -> dict[str, Any]:
-    return run_from_request({"assistant_id": "asst_1", **request}, assistant, run_id="run_1",
-                            thread_id="thread_1", now=1_700_000_000, **options)
+def make(
+    request: dict[str, Any], assistant: dict[str, Any] = ASSISTANT, **options: Any
+) -> dict[str, Any]:
+    return run_from_request(
+        {"assistant_id": "asst_1", **request},
+        assistant,
+        run_id="run_1",
+        thread_id="thread_1",
+        now=1_700_000_000,
+        **options,
+    )
 
 
 def test_a_new_run_is_queued_with_the_documented_defaults() -> None:
     run = make({})
     assert validate(run, "run", profile="spec") == []
-    assert {key: run[key] for key in ("status", "temperature", "top_p", "tool_choice", "parallel_tool_calls",
-                                      "response_format", "truncation_strategy", "expires_at", "usage")} == {
-        "status": "queued", "temperature": 1, "top_p": 1, "tool_choice": "auto", "parallel_tool_calls": True,
-        "response_format": "auto", "truncation_strategy": {"type": "auto", "last_messages": None},
-        "expires_at": 1_700_000_600, "usage": None,
+    assert {
+        key: run[key]
+        for key in (
+            "status",
+            "temperature",
+            "top_p",
+            "tool_choice",
+            "parallel_tool_calls",
+            "response_format",
+            "truncation_strategy",
+            "expires_at",
+            "usage",
+        )
+    } == {
+        "status": "queued",
+        "temperature": 1,
+        "top_p": 1,
+        "tool_choice": "auto",
+        "parallel_tool_calls": True,
+        "response_format": "auto",
+        "truncation_strategy": {"type": "auto", "last_messages": None},
+        "expires_at": 1_700_000_600,
+        "usage": None,
     }
-    assert (run["model"], run["instructions"], run["tools"]) == ("gpt-4o", "Be brief.", [{"type": "code_interpreter"}])
+    assert (run["model"], run["instructions"], run["tools"]) == (
+        "gpt-4o",
+        "Be brief.",
+        [{"type": "code_interpreter"}],
+    )
 
 
 def test_explicit_request_values_win_even_when_falsy() -> None:
-    run = make({"temperature": 0, "top_p": 0, "parallel_tool_calls": False, "tools": [], "instructions": "",
-                "model": "gpt-4.1", "tool_choice": "none", "metadata": {"k": "v"}})
-    assert (run["temperature"], run["top_p"], run["parallel_tool_calls"], run["tools"]) == (0, 0, False, [])
-    assert (run["instructions"], run["model"], run["tool_choice"], run["metadata"]) == ("", "gpt-4.1", "none", {"k": "v"})
+    run = make(
+        {
+            "temperature": 0,
+            "top_p": 0,
+            "parallel_tool_calls": False,
+            "tools": [],
+            "instructions": "",
+            "model": "gpt-4.1",
+            "tool_choice": "none",
+            "metadata": {"k": "v"},
+        }
+    )
+    assert (run["temperature"], run["top_p"], run["parallel_tool_calls"], run["tools"]) == (
+        0,
+        0,
+        False,
+        [],
+    )
+    assert (run["instructions"], run["model"], run["tool_choice"], run["metadata"]) == (
+        "",
+        "gpt-4.1",
+        "none",
+        {"k": "v"},
+    )
 
 
 def test_null_in_the_request_means_not_set() -> None:
     run = make({"temperature": None, "instructions": None, "tools": None})
-    assert (run["temperature"], run["instructions"], run["tools"]) == (1, "Be brief.", [{"type": "code_interpreter"}])
+    assert (run["temperature"], run["instructions"], run["tools"]) == (
+        1,
+        "Be brief.",
+        [{"type": "code_interpreter"}],
+    )
 
 
 def test_the_assistant_settings_fill_what_the_request_leaves_out() -> None:
-    run = make({}, {**ASSISTANT, "temperature": 0.2, "top_p": 0.5, "response_format": {"type": "json_object"}})
-    assert (run["temperature"], run["top_p"], run["response_format"]) == (0.2, 0.5, {"type": "json_object"})
+    run = make(
+        {},
+        {**ASSISTANT, "temperature": 0.2, "top_p": 0.5, "response_format": {"type": "json_object"}},
+    )
+    assert (run["temperature"], run["top_p"], run["response_format"]) == (
+        0.2,
+        0.5,
+        {"type": "json_object"},
+    )
 
 
 def test_instructions_default_to_empty_and_additional_instructions_are_appended() -> None:
     assert make({}, {"model": "gpt-4o"})["instructions"] == ""
     assert make({"additional_instructions": "Cite."})["instructions"] == "Be brief.\n\nCite."
-    assert make({"additional_instructions": "Cite."}, {"model": "gpt-4o"})["instructions"] == "Cite."
+    assert (
+        make({"additional_instructions": "Cite."}, {"model": "gpt-4o"})["instructions"] == "Cite."
+    )
 
 
 def test_expires_in_is_configurable_and_the_request_is_not_aliased() -> None:
@@ -363,8 +573,12 @@ def test_expires_in_is_configurable_and_the_request_is_not_aliased() -> None:
 
 @pytest.mark.parametrize(
     "request_, assistant, options, message",
-    [({}, {"model": None}, {}, "model"), ({"assistant_id": "asst_2"}, ASSISTANT, {}, "asst_2"),
-     ({}, ASSISTANT, {"expires_in": 0}, "expires_in"), ({}, ASSISTANT, {"now": 1.5}, "integer Unix seconds")],
+    [
+        ({}, {"model": None}, {}, "model"),
+        ({"assistant_id": "asst_2"}, ASSISTANT, {}, "asst_2"),
+        ({}, ASSISTANT, {"expires_in": 0}, "expires_in"),
+        ({}, ASSISTANT, {"now": 1.5}, "integer Unix seconds"),
+    ],
     ids=["no-model", "other-assistant", "expires-in-zero", "float-now"],
 )
 def test_a_run_that_could_not_be_valid_is_refused(request_, assistant, options, message) -> None:
@@ -379,10 +593,13 @@ STEP_EDGES = list(edges(STEP_TRANSITIONS))
 
 
 @pytest.mark.parametrize("source, event, dest", STEP_EDGES, ids=[e for _, e, _ in STEP_EDGES])
-def test_every_step_edge_sets_its_timestamp_and_validates(step_in, event_details, source, event, dest) -> None:
+def test_every_step_edge_sets_its_timestamp_and_validates(
+    step_in, event_details, source, event, dest
+) -> None:
     step = step_in(source)
     details = {"fail": {"last_error": {"code": "rate_limit_exceeded", "message": "slow down"}}}.get(
-        event, event_details.get(event, {}))
+        event, event_details.get(event, {})
+    )
     result = advance_step(step, event, now=step["created_at"] + 1, **details)
     assert (result.step["status"], result.events) == (dest, (f"thread.run.step.{dest}",))
     assert result.step[f"{dest}_at"] == step["created_at"] + 1
@@ -398,25 +615,43 @@ def test_a_finished_step_does_not_move(step_in, status) -> None:
 
 def test_a_step_cannot_fail_with_a_run_only_error_code(step_in) -> None:
     with pytest.raises(InvalidDetails, match="server_error, rate_limit_exceeded"):
-        advance_step(step_in("in_progress"), "fail", now=1_800_000_000,
-                     last_error={"code": "invalid_prompt", "message": "x"})
+        advance_step(
+            step_in("in_progress"),
+            "fail",
+            now=1_800_000_000,
+            last_error={"code": "invalid_prompt", "message": "x"},
+        )
 
 
-@pytest.mark.parametrize("run_status, step_status", [("cancelled", "cancelled"), ("expired", "expired")])
-def test_a_step_left_in_progress_ends_with_its_run(run_in, step_in, run_status, step_status) -> None:
+@pytest.mark.parametrize(
+    "run_status, step_status", [("cancelled", "cancelled"), ("expired", "expired")]
+)
+def test_a_step_left_in_progress_ends_with_its_run(
+    run_in, step_in, run_status, step_status
+) -> None:
     run, done = run_in(run_status), step_in("completed")
     settled = settle_steps(run, [step_in("in_progress"), done], now=at(run, "fail"))
     assert [(s.step["status"], s.events) for s in settled] == [
-        (step_status, (f"thread.run.step.{step_status}",)), ("completed", ())]
+        (step_status, (f"thread.run.step.{step_status}",)),
+        ("completed", ()),
+    ]
 
 
-def test_settle_steps_leaves_steps_of_other_statuses_alone_and_refuses_foreign_steps(run_in, step_in) -> None:
-    assert settle_steps(run_in("in_progress"), [step_in("in_progress")], now=1_800_000_000)[0].events == ()
+def test_settle_steps_leaves_steps_of_other_statuses_alone_and_refuses_foreign_steps(
+    run_in, step_in
+) -> None:
+    assert (
+        settle_steps(run_in("in_progress"), [step_in("in_progress")], now=1_800_000_000)[0].events
+        == ()
+    )
     with pytest.raises(InvalidDetails, match="belongs to run"):
-        settle_steps(run_in("cancelled"), [{**step_in("in_progress"), "run_id": "run_2"}], now=1_800_000_000)
+        settle_steps(
+            run_in("cancelled"), [{**step_in("in_progress"), "run_id": "run_2"}], now=1_800_000_000
+        )
 
 
 # Threads.
+
 
 def test_advance_is_safe_from_many_threads_at_once(run_in, event_details) -> None:
     walk = ["start", "require_action", "submit_tool_outputs", "start", "complete"]
@@ -441,19 +676,16 @@ def test_advance_is_safe_from_many_threads_at_once(run_in, event_details) -> Non
         thread.join()
     assert len(results) == 2400 and all(result == expected for result in results)
     assert RUN_MACHINE.models == [] and all(
-        set(event.transitions) <= set(LIVE_RUN_STATUSES) for event in RUN_MACHINE.events.values())
+        set(event.transitions) <= set(LIVE_RUN_STATUSES) for event in RUN_MACHINE.events.values()
+    )
 
 
 # A random walk: random events, random details (valid or not), random clock steps.
 
-from hypothesis import settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule  # noqa: E402
-
-from runcore._invariants import check_invariants  # noqa: E402
-
 EVENTS = list(RUN_DETAILS)
-LIVE_EVENTS = {event for _, event, dest in edges(RUN_TRANSITIONS) if dest not in TERMINAL_RUN_STATUSES}
+LIVE_EVENTS = {
+    event for _, event, dest in edges(RUN_TRANSITIONS) if dest not in TERMINAL_RUN_STATUSES
+}
 
 
 def oracle_legal(run: dict[str, Any], now: int) -> set[str]:
@@ -463,7 +695,12 @@ def oracle_legal(run: dict[str, Any], now: int) -> set[str]:
         deadline = run["expires_at"]
         if source != run["status"]:
             continue
-        if event == "expire" and now < deadline or now >= deadline and dest not in TERMINAL_RUN_STATUSES:
+        if (
+            event == "expire"
+            and now < deadline
+            or now >= deadline
+            and dest not in TERMINAL_RUN_STATUSES
+        ):
             continue
         if dest in ("completed", "incomplete") and run["started_at"] is None:
             continue
@@ -477,29 +714,62 @@ def details_for(draw: st.DrawFn, event: str, run: dict[str, Any]) -> tuple[dict[
     valid = draw(st.integers(0, 7)) < 7
     if event == "require_action":
         count = draw(st.integers(1, 3))
-        calls = [{"id": f"call_{i}", "type": "function", "function": {"name": "lookup", "arguments": '{"i": %d}' % i}}
-                 for i in range(count)]
+        calls = [
+            {
+                "id": f"call_{i}",
+                "type": "function",
+                "function": {"name": "lookup", "arguments": f'{{"i": {i}}}'},
+            }
+            for i in range(count)
+        ]
         if not valid:
-            calls[-1] = draw(st.sampled_from([{**calls[0], "function": {"name": "lookup", "arguments": "{"}},
-                                              {**calls[-1], "function": {"name": "other", "arguments": "{}"}}]))
+            calls[-1] = draw(
+                st.sampled_from(
+                    [
+                        {**calls[0], "function": {"name": "lookup", "arguments": "{"}},
+                        {**calls[-1], "function": {"name": "other", "arguments": "{}"}},
+                    ]
+                )
+            )
         valid = valid and (run["parallel_tool_calls"] or count == 1)
         return {"tool_calls": calls}, valid
     if event == "submit_tool_outputs":
-        action = run["required_action"] or {"submit_tool_outputs": {"tool_calls": [{"id": "call_0"}]}}
-        outputs = [{"tool_call_id": call["id"], "output": "ok"} for call in action["submit_tool_outputs"]["tool_calls"]]
+        action = run["required_action"] or {
+            "submit_tool_outputs": {"tool_calls": [{"id": "call_0"}]}
+        }
+        outputs = [
+            {"tool_call_id": call["id"], "output": "ok"}
+            for call in action["submit_tool_outputs"]["tool_calls"]
+        ]
         outputs = draw(st.permutations(outputs))
         if not valid:
-            outputs = draw(st.sampled_from([outputs[1:], outputs + outputs[:1], outputs + [{"tool_call_id": "x", "output": ""}]]))
+            outputs = draw(
+                st.sampled_from(
+                    [
+                        outputs[1:],
+                        outputs + outputs[:1],
+                        outputs + [{"tool_call_id": "x", "output": ""}],
+                    ]
+                )
+            )
         return {"tool_outputs": outputs}, valid
     if event in ("complete", "incomplete"):
         prompt, completion = draw(st.integers(0, 10_000)), draw(st.integers(0, 10_000))
-        usage = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion + (not valid)}
+        usage = {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion + (not valid),
+        }
         if event == "complete":
             return {"usage": usage}, valid
         reason = draw(st.sampled_from(["max_completion_tokens", "max_prompt_tokens"]))
         return {"usage": usage, "incomplete_details": {"reason": reason}}, valid
     if event == "fail":
-        code = draw(st.sampled_from(["server_error", "rate_limit_exceeded", "invalid_prompt"]) if valid else st.just("timeout"))
+        code = draw(
+            st.sampled_from(["server_error", "rate_limit_exceeded", "invalid_prompt"])
+            if valid
+            else st.just("timeout")
+        )
         return {"last_error": {"code": code, "message": draw(st.text(max_size=20))}}, valid
     return ({} if valid else {"note": "unexpected"}), valid
 
@@ -507,16 +777,14 @@ def details_for(draw: st.DrawFn, event: str, run: dict[str, Any]) -> tuple[dict[
 class RunWalk(RuleBasedStateMachine):
     """One run (and its steps) driven by random events, details and clock steps.
 
-    A single rule draws what to do next: hypothesis picks among rules unevenly, so one rule keeps the
-    walk mostly on events and deep enough to reach every edge.
+    A single rule draws what to do next: hypothesis picks among rules unevenly, so one rule keeps
+    the walk mostly on events, deep enough to reach every edge.
     """
 
     def __init__(self) -> None:
         super().__init__()
-        self.now = 1_700_000_000
-        tools = [{"type": "function", "function": {"name": "lookup"}}]
-        self.run = run_from_request({"assistant_id": "asst_1"}, {"model": "gpt-4o", "tools": tools},
-                                    run_id="run_1", thread_id="thread_1", now=self.now)
+        self.now = T0
+        self.run = new_run()
         self.steps: list[dict[str, Any]] = []
         self.validated: dict[str, Any] | None = None
 
@@ -526,7 +794,11 @@ class RunWalk(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def act(self, data: st.DataObject) -> None:
-        action = data.draw(st.sampled_from(["event"] * 6 + ["any_event", "skew", "deadline", "new_step", "finish_step"]))
+        action = data.draw(
+            st.sampled_from(
+                ["event"] * 6 + ["any_event", "skew", "deadline", "new_step", "finish_step"]
+            )
+        )
         if action == "event":
             self.now += data.draw(st.integers(0, 120))
             legal_now = sorted(oracle_legal(self.run, self.now), key=EVENTS.index)
@@ -546,7 +818,7 @@ class RunWalk(RuleBasedStateMachine):
             self.finish_a_step(data.draw(st.integers(0, 100)))
 
     def apply(self, event: str, data: st.DataObject) -> None:
-        """Apply one event with drawn details; the table and the details decide if it must succeed."""
+        """Apply an event with drawn details; the table and the details say if it must succeed."""
         details, valid = data.draw(details_for(event, self.run))
         legal = event in oracle_legal(self.run, self.now)
         noop = event == "cancel" and self.run["status"] in ("cancelling", "cancelled")
@@ -562,13 +834,19 @@ class RunWalk(RuleBasedStateMachine):
             assert (result.changed, len(result.events)) == ((False, 0) if noop else (True, 1))
             assert self.run == before
             self.run = result.run
-            self.steps = [self.checked(s.step) if s.events else s.step
-                          for s in settle_steps(self.run, self.steps, now=self.now)]
+            self.steps = [
+                self.checked(s.step) if s.events else s.step
+                for s in settle_steps(self.run, self.steps, now=self.now)
+            ]
             return
         assert self.run == before
 
     def skewed_clock_is_refused(self, event: str) -> None:
-        latest = max(v for k, v in self.run.items() if k.endswith("_at") and k != "expires_at" and isinstance(v, int))
+        latest = max(
+            v
+            for k, v in self.run.items()
+            if k.endswith("_at") and k != "expires_at" and isinstance(v, int)
+        )
         before = copy.deepcopy(self.run)
         with pytest.raises(InvalidDetails, match="clock skew"):
             advance(self.run, event, now=latest - 1)
@@ -580,11 +858,7 @@ class RunWalk(RuleBasedStateMachine):
 
     def new_step(self) -> None:
         if self.run["status"] == "in_progress" and len(self.steps) < 3:
-            step = {"id": f"step_{len(self.steps)}", "object": "thread.run.step", "created_at": self.now,
-                    "run_id": "run_1", "assistant_id": "asst_1", "thread_id": "thread_1", "type": "message_creation",
-                    "status": "in_progress", "cancelled_at": None, "completed_at": None, "expired_at": None,
-                    "failed_at": None, "last_error": None, "metadata": {}, "usage": None,
-                    "step_details": {"type": "message_creation", "message_creation": {"message_id": "msg_1"}}}
+            step = {**new_step(), "id": f"step_{len(self.steps)}", "created_at": self.now}
             self.steps.append(self.checked(step))
 
     def finish_a_step(self, usage: int) -> None:
@@ -598,13 +872,19 @@ class RunWalk(RuleBasedStateMachine):
     def the_run_keeps_the_contract(self) -> None:
         if self.run is not self.validated:  # a refused event left the very same (validated) run
             assert validate(self.run, "run", profile="spec") == []
-            assert [f for f in check_invariants(self.run, profile="spec") if f.severity == "error"] == []
+            assert [
+                f for f in check_invariants(self.run, profile="spec") if f.severity == "error"
+            ] == []
             self.validated = self.run
 
     @invariant()
     def steps_end_with_their_run(self) -> None:
         if self.run["status"] in ("cancelled", "expired"):
-            assert all(step["status"] == self.run["status"] for step in self.steps if step["status"] != "completed")
+            assert all(
+                step["status"] == self.run["status"]
+                for step in self.steps
+                if step["status"] != "completed"
+            )
 
 
 RunWalk.TestCase.settings = settings(max_examples=40, stateful_step_count=30, deadline=None)

@@ -1,4 +1,4 @@
-"""Processes race ``cancel`` -> ``cancelled`` against ``complete`` on the same runs in one SQLite file.
+"""Processes race ``cancel`` -> ``cancelled`` against ``complete`` on the same runs in SQLite.
 
 Run as a script, this file is one worker process; under pytest it sets up the database, starts four
 workers and proves from the append-only history that compare-and-set let exactly one outcome win.
@@ -38,20 +38,25 @@ def create_database(path: str) -> None:
         """
         CREATE TABLE runs (id TEXT PRIMARY KEY, status TEXT NOT NULL, body TEXT NOT NULL);
         CREATE TABLE history (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL,
-                              from_status TEXT NOT NULL, to_status TEXT NOT NULL, actor TEXT NOT NULL);
-        CREATE TRIGGER history_no_update BEFORE UPDATE ON history BEGIN SELECT RAISE(ABORT, 'append-only'); END;
-        CREATE TRIGGER history_no_delete BEFORE DELETE ON history BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+                              from_status TEXT NOT NULL, to_status TEXT NOT NULL,
+                              actor TEXT NOT NULL);
+        CREATE TRIGGER history_no_update BEFORE UPDATE ON history
+            BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+        CREATE TRIGGER history_no_delete BEFORE DELETE ON history
+            BEGIN SELECT RAISE(ABORT, 'append-only'); END;
         """
     )
     for index in range(RUNS):
-        run = run_from_request({"assistant_id": "asst_1"}, {"model": "gpt-4o"}, run_id=f"run_{index}",
-                               thread_id="thread_1", now=T0)
+        run = run_from_request({"assistant_id": "asst_1"}, {"model": "gpt-4o"},
+                               run_id=f"run_{index}", thread_id="thread_1", now=T0)
         run = advance(run, "start", now=T0 + 1).run
         db.execute("INSERT INTO runs VALUES (?, ?, ?)", (run["id"], run["status"], json.dumps(run)))
     db.close()
 
 
-def write_if_unchanged(db: sqlite3.Connection, read_status: str, run: dict[str, Any], actor: str) -> bool:
+def write_if_unchanged(
+    db: sqlite3.Connection, read_status: str, run: dict[str, Any], actor: str
+) -> bool:
     """The compare-and-set of docs/lifecycle.md: write only if the status is still the one read."""
     db.execute("BEGIN IMMEDIATE")
     cursor = db.execute("UPDATE runs SET body = ?, status = ? WHERE id = ? AND status = ?",
@@ -71,7 +76,8 @@ def apply(db: sqlite3.Connection, run_id: str, event: str, actor: str, **details
     from runcore._lifecycle import advance
 
     while True:
-        status, body = db.execute("SELECT status, body FROM runs WHERE id = ?", (run_id,)).fetchone()
+        read = db.execute("SELECT status, body FROM runs WHERE id = ?", (run_id,))
+        status, body = read.fetchone()
         try:
             result = advance(json.loads(body), event, now=NOW, expected_status=status, **details)
         except IllegalTransition:
@@ -101,7 +107,8 @@ def test_racing_processes_leave_every_run_in_exactly_one_terminal_status(tmp_pat
     path = str(tmp_path / "runs.sqlite")
     create_database(path)
     go = time.time() + 1.5  # every worker has imported runcore by then, so they really race
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    path_entries = [str(ROOT), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path_entries)}
     workers = [
         subprocess.Popen([sys.executable, __file__, path, role, str(seed), repr(go)], env=env,
                          stderr=subprocess.PIPE, text=True)
@@ -114,7 +121,8 @@ def test_racing_processes_leave_every_run_in_exactly_one_terminal_status(tmp_pat
     db = connect(path)
     final = dict(db.execute("SELECT id, status FROM runs"))
     history: dict[str, list[tuple[str, str]]] = {}
-    for run_id, source, dest in db.execute("SELECT run_id, from_status, to_status FROM history ORDER BY seq"):
+    rows = db.execute("SELECT run_id, from_status, to_status FROM history ORDER BY seq")
+    for run_id, source, dest in rows:
         history.setdefault(run_id, []).append((source, dest))
     assert len(final) == RUNS
     for run_id, status in final.items():
@@ -122,7 +130,8 @@ def test_racing_processes_leave_every_run_in_exactly_one_terminal_status(tmp_pat
         assert status in TERMINAL_RUN_STATUSES, (run_id, chain)
         assert chain[0][0] == "in_progress" and chain[-1][1] == status, (run_id, chain)
         assert all(prev[1] == nxt[0] for prev, nxt in zip(chain, chain[1:])), (run_id, chain)
-        assert [dest for _, dest in chain if dest in TERMINAL_RUN_STATUSES] == [status], (run_id, chain)
+        ends = [dest for _, dest in chain if dest in TERMINAL_RUN_STATUSES]
+        assert ends == [status], (run_id, chain)
         assert not any(source in TERMINAL_RUN_STATUSES for source, _ in chain), (run_id, chain)
     assert set(final.values()) <= {"completed", "cancelled"}
 
