@@ -8,7 +8,14 @@ from typing import Any, Callable, Iterator, Mapping
 
 from runcore._errors import UnknownKind
 from runcore._findings import Finding, pointer
-from runcore._lifecycle import RUN_FIELDS, RUN_TIMESTAMPS, STEP_FIELDS, STEP_TIMESTAMPS
+from runcore._lifecycle import (
+    RUN_FIELDS,
+    RUN_STATUSES,
+    RUN_TIMESTAMPS,
+    STEP_FIELDS,
+    STEP_STATUSES,
+    STEP_TIMESTAMPS,
+)
 
 PROFILES = ("spec", "observed")
 
@@ -22,6 +29,7 @@ OBSERVED_QUIRKS = frozenset({
 })
 
 _FIELDS = {"thread.run": RUN_FIELDS, "thread.run.step": STEP_FIELDS}
+_STATUSES = {"thread.run": RUN_STATUSES, "thread.run.step": STEP_STATUSES}
 
 # Pairs (earlier, later) that must be ordered when both are integers.
 _ORDER = {
@@ -53,6 +61,8 @@ def check_invariants(obj: Mapping[str, Any], *, profile: str = "observed") -> li
 def fields_required_by_status(obj: Mapping[str, Any], kind: str, profile: str) -> Iterator[Finding]:
     """A field the status needs is null: ``started_at_missing``, ``usage_missing``, ..."""
     status = obj.get("status")
+    if status not in _STATUSES[kind]:
+        return  # an unknown status is the schema's finding
     for name, rule in _FIELDS[kind].items():
         if status in rule["required"] and name in obj and obj[name] is None:
             message = f"status {status!r} requires {name}; it is null"
@@ -64,9 +74,11 @@ def fields_forbidden_by_status(
 ) -> Iterator[Finding]:
     """A field is set in a status that must not have it: ``required_action_unexpected``, ..."""
     status = obj.get("status")
+    if status not in _STATUSES[kind]:
+        return
     for name, rule in _FIELDS[kind].items():
         value = obj.get(name)
-        if value is None or not isinstance(status, str) or status in rule["allowed"]:
+        if value is None or status in rule["allowed"]:
             continue
         quirk = profile == "observed" and (kind, name, status) in OBSERVED_QUIRKS
         allowed = ", ".join(sorted(rule["allowed"]))
