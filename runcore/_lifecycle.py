@@ -78,7 +78,6 @@ def edges(table: Sequence[Mapping[str, Any]]) -> Iterator[tuple[str, str, str]]:
             yield source, row["trigger"], row["dest"]
 
 
-
 def _fields(
     required: Iterable[str], allowed: Iterable[str] | None = None
 ) -> dict[str, frozenset[str]]:
