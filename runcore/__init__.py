@@ -10,6 +10,22 @@ from runcore._errors import (
     UnknownKind,
 )
 from runcore._findings import Finding
+from runcore._invariants import check_invariants
+from runcore._lifecycle import (
+    RUN_STATUSES,
+    RUN_TRANSITIONS,
+    STEP_STATUSES,
+    STEP_TRANSITIONS,
+    TERMINAL_RUN_STATUSES,
+    TERMINAL_STEP_STATUSES,
+    Advanced,
+    AdvancedStep,
+    advance,
+    advance_step,
+    legal_events,
+    run_from_request,
+    settle_steps,
+)
 from runcore._schemas import KINDS, PROFILES, REQUEST_KINDS, RESPONSE_KINDS, schema
 from runcore._validate import check, infer_kind, validate
 
@@ -18,6 +34,14 @@ __all__ = [
     "PROFILES",
     "REQUEST_KINDS",
     "RESPONSE_KINDS",
+    "RUN_STATUSES",
+    "RUN_TRANSITIONS",
+    "STEP_STATUSES",
+    "STEP_TRANSITIONS",
+    "TERMINAL_RUN_STATUSES",
+    "TERMINAL_STEP_STATUSES",
+    "Advanced",
+    "AdvancedStep",
     "ContractViolation",
     "Finding",
     "IllegalTransition",
@@ -26,8 +50,14 @@ __all__ = [
     "RuncoreError",
     "StatusConflict",
     "UnknownKind",
+    "advance",
+    "advance_step",
     "check",
+    "check_invariants",
     "infer_kind",
+    "legal_events",
+    "run_from_request",
     "schema",
+    "settle_steps",
     "validate",
 ]

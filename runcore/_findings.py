@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Literal
 
 Severity = Literal["error", "warning"]
-
-_MISSING = object()
 
 
 def escape_token(token: str | int) -> str:
@@ -45,11 +43,7 @@ class Finding:
     value: Any = None
     file: str | None = None
     line: int | None = None
-    object_id: str | None = field(default=None)
-
-    def located(self, *, file: str | None, line: int | None, object_id: str | None) -> "Finding":
-        """The same finding, placed in a file at a line, for an object id."""
-        return replace(self, file=file, line=line, object_id=object_id)
+    object_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,7 +53,3 @@ class Finding:
         at = self.pointer or "(root)"
         prefix = f"{where}: " if where else ""
         return f"{prefix}{self.severity} {self.code} at {at}: {self.message}"
-
-
-def is_error(finding: Finding) -> bool:
-    return finding.severity == "error"

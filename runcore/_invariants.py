@@ -20,7 +20,7 @@ from runcore._lifecycle import (
 PROFILES = ("spec", "observed")
 
 # (object, field, status): a field the hosted API left non-null where the status table forbids it.
-# Warnings under "observed", errors under "spec" (decisions-lifecycle.md#what-observed-tolerates).
+# Warnings under "observed", errors under "spec" (decisions.md#what-observed-tolerates).
 OBSERVED_QUIRKS = frozenset({
     # API v1, 2023-11: ruby-openai runs_list 18b7a84.
     ("thread.run", "completed_at", "expired"),

@@ -12,7 +12,7 @@ from transitions import Machine
 from runcore._errors import IllegalTransition, InvalidDetails, NotCancellable, StatusConflict
 
 # The tables. Everything else (Machines, docs diagram, invariants, tests) reads them.
-# Evidence for each edge: docs/decisions-lifecycle.md#the-run-status-table.
+# Evidence for each edge: docs/decisions.md#the-run-status-table.
 
 RUN_STATUSES = (
     "queued", "in_progress", "requires_action", "cancelling",
@@ -88,10 +88,10 @@ def _fields(
 
 # Nullable fields: the statuses a field must be non-null in, and those it may be non-null in.
 # advance() nulls a field on entering a status outside its "allowed"; the effects fill "required".
-# Evidence: docs/decisions-lifecycle.md#fields-by-status.
+# Evidence: docs/decisions.md#fields-by-status.
 RUN_FIELDS: dict[str, dict[str, frozenset[str]]] = {
     # legal_events() refuses to complete a run that never started (cancelled while queued), see
-    # docs/decisions-lifecycle.md#a-run-that-never-started-cannot-complete.
+    # docs/decisions.md#a-run-that-never-started-cannot-complete.
     "started_at": _fields(
         {"in_progress", "requires_action", "completed", "incomplete"}, allowed=RUN_STATUSES
     ),
@@ -120,7 +120,7 @@ STEP_TIMESTAMPS = ("created_at", "completed_at", "failed_at", "cancelled_at", "e
 
 def _machine(states: Sequence[str], table: Sequence[Mapping[str, Any]], initial: str) -> Machine:
     # model=None: a read-only index of the table; no run is ever attached to it
-    # (decisions-lifecycle.md#one-machine-per-table-no-model-per-run).
+    # (decisions.md#one-machine-per-table-no-model-per-run).
     rows = [dict(row) for row in table]
     return Machine(
         model=None, states=list(states), transitions=rows, initial=initial, auto_transitions=False
@@ -168,7 +168,7 @@ def advance(
     _check_now(run, now, RUN_TIMESTAMPS)
     if event == "cancel" and status in ("cancelling", "cancelled"):
         # Idempotent: a repeated cancel gets the run as it is, see
-        # decisions-lifecycle.md#cancel-is-idempotent-and-refused-once-the-run-ended-otherwise
+        # decisions.md#cancel-is-idempotent-and-refused-once-the-run-ended-otherwise
         _check_details(event, details, RUN_DETAILS)
         return Advanced(dict(run), (), changed=False)
     dest = _run_dest(run, event, now)
@@ -220,7 +220,7 @@ def legal_events(run: Mapping[str, Any], *, now: int) -> list[str]:
     past = _is_int(deadline) and now >= deadline
     legal = []
     for trigger, dest in _exits(RUN_MACHINE, status):
-        # Past expires_at a run can only end (decisions-lifecycle.md#expiry).
+        # Past expires_at a run can only end (decisions.md#expiry).
         if (trigger == "expire" and not past) or (past and dest not in TERMINAL_RUN_STATUSES):
             continue
         if _never_started(run, trigger, dest):
@@ -347,7 +347,7 @@ def _incomplete(
     run: Mapping[str, Any], now: int, *, usage: Any, incomplete_details: Any
 ) -> dict[str, Any]:
     # completed_at is set on incomplete runs, as the hosted API did
-    # (decisions-lifecycle.md#fields-by-status).
+    # (decisions.md#fields-by-status).
     details = _incomplete_details(incomplete_details)
     return {"completed_at": now, "usage": _usage(usage), "incomplete_details": details}
 
@@ -558,7 +558,7 @@ def _setting(name: str, default: Any, *sources: Mapping[str, Any]) -> Any:
 
 def _instructions(request: Mapping[str, Any], assistant: Mapping[str, Any]) -> str:
     # RunObject.instructions is a non-null string, so "" when nobody gives any
-    # (decisions-lifecycle.md#creating-a-run).
+    # (decisions.md#creating-a-run).
     base = _setting("instructions", "", request, assistant)
     extra = request.get("additional_instructions")
     return f"{base}\n\n{extra}" if base and extra else base or extra or ""

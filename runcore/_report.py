@@ -112,7 +112,7 @@ def render_json(report: Report) -> str:
         for case in report.cases
         for f in case.findings
     ]
-    return json.dumps({"summary": report.summary(), "findings": findings}, indent=2, default=repr)
+    return json.dumps({"summary": report.summary(), "findings": findings}, indent=2)
 
 
 def render_text(report: Report) -> str:

@@ -78,8 +78,8 @@ def test_check_raises_one_exception_that_carries_every_finding() -> None:
     with pytest.raises(ContractViolation) as raised:
         check(run(status="done", model=7))
     assert places(raised.value.findings) == [
-        ("error", "invalid_value", "/status"),
         ("error", "wrong_type", "/model"),
+        ("error", "invalid_value", "/status"),
     ]
     assert "/status" in str(raised.value) and "'done' is not one of 'queued'" in str(raised.value)
 
