@@ -40,7 +40,10 @@ def documents(paths: list[str]) -> Iterator[Document]:
         if path == "-":
             yield from _documents_of("<stdin>", sys.stdin.read(), None)
         elif Path(path).is_dir():
-            found = sorted(p for p in Path(path).rglob("*") if p.suffix in SUFFIXES and p.is_file())
+            found = sorted(
+                p for p in Path(path).rglob("*")
+                if p.suffix in SUFFIXES and p.is_file() and not _hidden(p.relative_to(path))
+            )
             if not found:
                 yield Document(path, 0, problem="no .json or .jsonl files in this directory", fatal=True)
             for file in found:
@@ -82,8 +85,13 @@ def _lines(name: str, text: str) -> Iterator[Document]:
 
 
 def _looks_like_lines(text: str) -> bool:
-    """Standard input has no suffix: several JSON values on separate lines make it JSONL."""
-    return sum(1 for line in text.splitlines() if line.strip()) > 1
+    """Standard input has no suffix: several lines that each open an object make it JSONL."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return len(lines) > 1 and all(line.lstrip().startswith("{") for line in lines)
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
 
 
 def parse(text: str) -> Any:

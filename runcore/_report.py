@@ -29,9 +29,14 @@ class Case:
 
 @dataclass
 class Report:
-    files: list[str] = field(default_factory=list)
-    cases: list[Case] = field(default_factory=list)
+    """The cases of every file checked, in input order."""
+
+    files: dict[str, list[Case]] = field(default_factory=dict)
     unreadable: bool = False
+
+    @property
+    def cases(self) -> list[Case]:
+        return [case for cases in self.files.values() for case in cases]
 
     def count(self, severity: str) -> int:
         return sum(f.severity == severity for case in self.cases for f in case.findings)
@@ -54,15 +59,14 @@ def build_report(
     """Check every document; a page of objects becomes one case for the page and one per item."""
     report = Report()
     for document in documents:
-        if document.file not in report.files:
-            report.files.append(document.file)
+        cases = report.files.setdefault(document.file, [])
         if document.problem is not None:
             report.unreadable |= document.fatal
             code = "unreadable_input" if document.fatal else "invalid_json"
             finding = Finding("error", code, "", document.problem, None, document.file, document.line)
-            report.cases.append(Case(document.file, document.line, f"line {document.line}", [finding]))
+            cases.append(Case(document.file, document.line, f"line {document.line}", [finding]))
             continue
-        report.cases.extend(_check(document, kind, profile, strict))
+        cases.extend(_check(document, kind, profile, strict))
     return report
 
 
@@ -117,8 +121,8 @@ def render_json(report: Report) -> str:
 
 def render_text(report: Report) -> str:
     lines: list[str] = []
-    for file in report.files:
-        found = [f for case in report.cases if case.file == file for f in case.findings]
+    for file, cases in report.files.items():
+        found = [f for case in cases for f in case.findings]
         if not found:
             continue
         lines.append(file)
@@ -146,8 +150,7 @@ def _xml_text(text: str) -> str:
 def render_junit(report: Report) -> str:
     """JUnit XML: a test suite per file, a test case per object; errors fail, warnings are output."""
     root = ET.Element("testsuites", name="runcore check")
-    for file in report.files:
-        cases = [case for case in report.cases if case.file == file]
+    for file, cases in report.files.items():
         failures = sum(any(f.severity == "error" for f in case.findings) for case in cases)
         suite = ET.SubElement(
             root, "testsuite", name=_xml_text(file), tests=str(len(cases)),

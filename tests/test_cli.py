@@ -163,3 +163,16 @@ def test_the_real_recordings_pass_the_default_profile_from_the_command_line() ->
     report = json.loads(result.stdout)
     assert result.returncode == 0, report["findings"][:3]
     assert report["summary"]["objects"] > 100 and report["summary"]["errors"] == 0
+
+
+def test_broken_pretty_printed_json_on_standard_input_is_unreadable_not_jsonl() -> None:
+    result = runcore("check", "-", stdin=json.dumps(RUN, indent=2)[:-2])
+    assert result.returncode == 2 and "unreadable_input" in result.stdout
+
+
+def test_hidden_folders_and_empty_directories(tmp_path: Path) -> None:
+    (tmp_path / ".cache").mkdir()
+    write(tmp_path / ".cache" / "junk.jsonl", {"object": "thread.run"})
+    assert runcore("check", str(tmp_path)).returncode == 2
+    write(tmp_path / "ok.jsonl", RUN)
+    assert runcore("check", str(tmp_path)).returncode == 0
