@@ -12,9 +12,9 @@ from runcore._errors import UnknownKind
 from runcore._findings import Finding
 from runcore._inputs import Document
 from runcore._schemas import Profile
-from runcore._validate import infer_kind, validate
+from runcore._validate import ITEM_KINDS, infer_kind, validate
 
-LIST_KIND_OF = {"run": "run_list", "run_step": "run_step_list"}
+LIST_KIND_OF = {item: page for page, item in ITEM_KINDS.items()}
 
 
 @dataclass

@@ -102,18 +102,23 @@ def check(
     return findings
 
 
+# The object each kind's lifecycle invariants apply to; a list kind applies them to each item.
+INVARIANT_OBJECTS = {"run": "thread.run", "run_step": "thread.run.step"}
+ITEM_KINDS = {"run_list": "run", "run_step_list": "run_step"}
+
+
 def _invariant_findings(instance: Any, kind: str, profile: Profile) -> list[Finding]:
-    if kind in ("run", "run_step"):
-        return check_invariants(instance, profile=profile) if isinstance(instance, dict) else []
-    if kind in ("run_list", "run_step_list") and isinstance(instance, dict):
-        data = instance.get("data")
-        if isinstance(data, list):
-            return [
-                replace(finding, pointer=f"/data/{index}{finding.pointer}")
-                for index, item in enumerate(data)
-                if isinstance(item, dict)
-                for finding in check_invariants(item, profile=profile)
-            ]
+    """Lifecycle findings for a run or step, or each item of a page; other objects are the schema's."""
+    if kind in ITEM_KINDS:
+        data = instance.get("data") if isinstance(instance, dict) else None
+        return [
+            replace(finding, pointer=f"/data/{index}{finding.pointer}")
+            for index, item in enumerate(data if isinstance(data, list) else [])
+            for finding in _invariant_findings(item, ITEM_KINDS[kind], profile)
+        ]
+    wanted = INVARIANT_OBJECTS.get(kind)
+    if wanted and isinstance(instance, dict) and instance.get("object") == wanted:
+        return check_invariants(instance, profile=profile)
     return []
 
 

@@ -222,3 +222,19 @@ def test_every_kind_validates_its_own_minimal_body() -> None:
     }
     for kind, body in minimal.items():
         assert kind in KINDS and validate(body, kind) == [], kind
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ({"object": "list", "data": [{"object": "thread.message", "id": "m"}], "first_id": "m", "last_id": "m",
+          "has_more": False}, "run_list"),
+        ({"object": "list", "data": [RUN, 3], "first_id": "a", "last_id": "b", "has_more": False}, "run_step_list"),
+        (RUN, "run_step"),
+        ({"object": "thread.run", "status": ["queued"]}, "run"),
+    ],
+    ids=["message-in-a-page", "run-in-a-step-page", "run-as-step", "status-a-list"],
+)
+def test_objects_of_the_wrong_shape_are_schema_findings_not_exceptions(body: Any, kind: str) -> None:
+    findings = validate(body, kind)
+    assert findings and all(f.severity == "error" for f in findings)
