@@ -26,6 +26,7 @@ from runcore._lifecycle import (
     run_from_request,
     settle_steps,
 )
+from runcore._query import list_query
 from runcore._schemas import KINDS, PROFILES, REQUEST_KINDS, RESPONSE_KINDS, schema
 from runcore._validate import check, infer_kind, validate
 
@@ -56,6 +57,7 @@ __all__ = [
     "check_invariants",
     "infer_kind",
     "legal_events",
+    "list_query",
     "run_from_request",
     "schema",
     "settle_steps",
