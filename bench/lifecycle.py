@@ -10,13 +10,8 @@ import tracemalloc
 
 from transitions import Machine
 
-from runcore._lifecycle import (
-    RUN_STATUSES,
-    RUN_TRANSITIONS,
-    _machine,
-    advance,
-    run_from_request,
-)
+from runcore._lifecycle import _machine, advance, run_from_request
+from runcore._tables import RUN_STATUSES, RUN_TRANSITIONS
 
 T0 = 1_700_000_000
 TOOLS = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]

@@ -12,12 +12,6 @@ from runcore._errors import (
 from runcore._findings import Finding
 from runcore._invariants import check_invariants
 from runcore._lifecycle import (
-    RUN_STATUSES,
-    RUN_TRANSITIONS,
-    STEP_STATUSES,
-    STEP_TRANSITIONS,
-    TERMINAL_RUN_STATUSES,
-    TERMINAL_STEP_STATUSES,
     Advanced,
     AdvancedStep,
     advance,
@@ -28,6 +22,14 @@ from runcore._lifecycle import (
 )
 from runcore._query import list_query
 from runcore._schemas import KINDS, PROFILES, REQUEST_KINDS, RESPONSE_KINDS, schema
+from runcore._tables import (
+    RUN_STATUSES,
+    RUN_TRANSITIONS,
+    STEP_STATUSES,
+    STEP_TRANSITIONS,
+    TERMINAL_RUN_STATUSES,
+    TERMINAL_STEP_STATUSES,
+)
 from runcore._validate import check, infer_kind, validate
 
 __all__ = [

@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from runcore._errors import UnknownKind
 from runcore._findings import Finding, pointer
-from runcore._lifecycle import (
+from runcore._tables import (
     RUN_FIELDS,
     RUN_STATUSES,
     RUN_TIMESTAMPS,

@@ -9,7 +9,7 @@ import pytest
 
 from runcore import UnknownKind
 from runcore._invariants import OBSERVED_QUIRKS, check_invariants
-from runcore._lifecycle import RUN_STATUSES, STEP_STATUSES
+from runcore._tables import RUN_STATUSES, STEP_STATUSES
 from tests.recorded import REAL_FILES, bodies, lifecycle_objects, needs_recordings
 
 

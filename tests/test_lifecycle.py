@@ -17,25 +17,27 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from runcore import IllegalTransition, InvalidDetails, NotCancellable, StatusConflict, validate
 from runcore._invariants import check_invariants
 from runcore._lifecycle import (
-    LIVE_RUN_STATUSES,
-    MAX_TIMESTAMP,
-    RUN_DETAILS,
     RUN_MACHINE,
-    RUN_STATUSES,
-    RUN_TRANSITIONS,
     STEP_MACHINE,
-    STEP_STATUSES,
-    STEP_TRANSITIONS,
-    TERMINAL_RUN_STATUSES,
-    TERMINAL_STEP_STATUSES,
     Advanced,
     advance,
     advance_step,
-    edges,
     legal_events,
     render_mermaid,
     run_from_request,
     settle_steps,
+)
+from runcore._tables import (
+    LIVE_RUN_STATUSES,
+    MAX_TIMESTAMP,
+    RUN_DETAILS,
+    RUN_STATUSES,
+    RUN_TRANSITIONS,
+    STEP_STATUSES,
+    STEP_TRANSITIONS,
+    TERMINAL_RUN_STATUSES,
+    TERMINAL_STEP_STATUSES,
+    edges,
 )
 from tests.conftest import T0, new_run, new_step
 

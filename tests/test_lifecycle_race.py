@@ -102,7 +102,7 @@ def work(path: str, role: str, seed: int, go: float) -> None:
 
 
 def test_racing_processes_leave_every_run_in_exactly_one_terminal_status(tmp_path: Path) -> None:
-    from runcore._lifecycle import TERMINAL_RUN_STATUSES
+    from runcore._tables import TERMINAL_RUN_STATUSES
 
     path = str(tmp_path / "runs.sqlite")
     create_database(path)
