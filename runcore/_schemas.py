@@ -9,7 +9,8 @@ from importlib import resources
 from typing import Any, Iterator, Literal
 
 from jsonschema import Draft202012Validator, validators
-from referencing import Registry, Resource
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
 
 from runcore._errors import UnknownKind
 
@@ -17,6 +18,7 @@ Profile = Literal["observed", "spec"]
 
 PROFILES: tuple[Profile, ...] = ("observed", "spec")
 SCHEMA_BASE = "https://runcore.dev/schemas/"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
 RESPONSE_KINDS = ("run", "run_step", "run_step_delta", "run_list", "run_step_list", "error")
 REQUEST_KINDS = (
     "create_run_request",
@@ -39,7 +41,14 @@ def schema_files() -> Iterator[tuple[str, dict[str, Any]]]:
 @cache
 def registry() -> Registry:
     """All schema files, linked by their ``$id`` so ``$ref`` between files resolves offline."""
-    resources_ = [Resource.from_contents(document) for _, document in schema_files()]
+    resources_ = []
+    for name, document in schema_files():
+        if document.get("$schema") != DIALECT:
+            raise ValueError(f"{name}: runcore's schemas are Draft 2020-12, not {document.get('$schema')!r}")
+        # `$schema` has chosen the dialect; left in, jsonschema would swap runcore's validator class for
+        # the stock one wherever a $ref enters a document root, dropping the integer rule and strict mode.
+        contents = {key: value for key, value in document.items() if key != "$schema"}
+        resources_.append(DRAFT202012.create_resource(contents))
     return Registry().with_resources((resource.id(), resource) for resource in resources_)
 
 
@@ -53,6 +62,14 @@ def _require_kind(kind: str) -> None:
     if kind not in KINDS:
         raise UnknownKind(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
 
+
+# JSON Schema counts 1.0 as an integer. The contract's integers (timestamps, token counts, limits) are
+# integers on the wire, and 1714433726.0 is a defect typed clients choke on
+# (decisions.md#timestamps-are-integer-seconds-below-1010).
+_TYPES = Draft202012Validator.TYPE_CHECKER.redefine(
+    "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
+)
+_Validator = validators.extend(Draft202012Validator, type_checker=_TYPES)
 
 # Strict mode reports response fields that no schema declares. The `properties` keyword records
 # which keys each object was checked against; keys never declared anywhere are unknown. This reads
@@ -68,9 +85,7 @@ def _recording_properties(validator, properties, instance, schema_):  # type: ig
     yield from _PROPERTIES(validator, properties, instance, schema_)
 
 
-_RecordingValidator = validators.extend(
-    Draft202012Validator, {"properties": _recording_properties}
-)
+_RecordingValidator = validators.extend(_Validator, {"properties": _recording_properties})
 
 
 @cache
@@ -82,5 +97,5 @@ def validator(kind: str, profile: Profile = "observed", strict: bool = False) ->
     uri = SCHEMA_BASE + kind + ".json"
     if profile == "observed" and "observed" in schema(kind).get("$defs", {}):
         uri += "#/$defs/observed"
-    cls = _RecordingValidator if strict else Draft202012Validator
+    cls = _RecordingValidator if strict else _Validator
     return cls({"$ref": uri}, registry=registry())

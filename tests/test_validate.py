@@ -144,6 +144,17 @@ def test_unknown_response_fields_are_never_errors_and_strict_reports_them_as_war
     ]
 
 
+@pytest.mark.parametrize("profile", ["observed", "spec"])
+@pytest.mark.parametrize("kind", ["run", "run_list"])
+def test_strict_reports_unknown_fields_under_both_profiles_and_inside_pages(profile: str, kind: str) -> None:
+    body = run(vendor_field=1)
+    if kind == "run_list":
+        body = {"object": "list", "data": [body], "first_id": "run_1", "last_id": "run_1", "has_more": False}
+    (finding,) = validate(body, kind, profile=profile, strict=True)
+    assert (finding.severity, finding.code) == ("warning", "unknown_field")
+    assert finding.pointer.endswith("/vendor_field")
+
+
 def test_strict_does_not_report_user_metadata_keys_or_function_parameters() -> None:
     body = run(metadata={"anything": "x"})
     body["tools"][0]["function"]["parameters"] = {"type": "object", "properties": {"q": {"type": "string"}}}
