@@ -36,6 +36,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # Values and file names may hold lone surrogates; show them escaped rather than fail to print.
+    sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     report = build_report(documents(args.paths), kind=args.kind, profile=args.profile, strict=args.strict)
     sys.stdout.write(RENDERERS[args.output_format](report) + "\n")
     if report.unreadable:

@@ -15,21 +15,23 @@ SUFFIXES = (".json", ".jsonl")
 class Document:
     """One JSON value read from a file at a line, or the reason it could not be read.
 
-    ``fatal`` problems mean the whole input could not be read (exit code 2); a bad line of a JSONL
-    file is not fatal: it is reported and the rest of the file is still read.
+    ``fatal`` problems mean the whole input could not be read (exit code 2; ``line`` is ``None`` when
+    no line is to blame); a bad line of a JSONL file is not fatal: it is reported and the rest of the
+    file is still read. ``empty`` marks a file that holds no JSON value at all.
     """
 
     file: str
-    line: int
+    line: int | None
     value: Any = None
     problem: str | None = None
     fatal: bool = False
+    empty: bool = False
 
 
 class InputProblem(ValueError):
-    """A JSON text that is not acceptable as it is (invalid syntax, a duplicate key, NaN)."""
+    """A JSON text that is not acceptable as it is (invalid syntax, a duplicate key, NaN, ...)."""
 
-    def __init__(self, message: str, line: int = 1) -> None:
+    def __init__(self, message: str, line: int | None = 1) -> None:
         super().__init__(message)
         self.line = line
 
@@ -38,14 +40,14 @@ def documents(paths: list[str]) -> Iterator[Document]:
     """Every document under the given paths, in order; ``-`` is standard input."""
     for path in paths:
         if path == "-":
-            yield from _documents_of("<stdin>", sys.stdin.read(), None)
+            yield from _decoded("<stdin>", sys.stdin.buffer.read(), None)
         elif Path(path).is_dir():
             found = sorted(
                 p for p in Path(path).rglob("*")
                 if p.suffix in SUFFIXES and p.is_file() and not _hidden(p.relative_to(path))
             )
             if not found:
-                yield Document(path, 0, problem="no .json or .jsonl files in this directory", fatal=True)
+                yield Document(path, None, problem="no .json or .jsonl files in this directory", fatal=True)
             for file in found:
                 yield from _read_file(file)
         else:
@@ -54,29 +56,35 @@ def documents(paths: list[str]) -> Iterator[Document]:
 
 def _read_file(path: Path) -> Iterator[Document]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        yield Document(str(path), 0, problem=f"cannot read the file: {reason}", fatal=True)
+        data = path.read_bytes()
+    except OSError as error:
+        yield Document(str(path), None, problem=f"cannot read the file: {error.strerror or error}", fatal=True)
         return
-    yield from _documents_of(str(path), text, path.suffix)
+    yield from _decoded(str(path), data, path.suffix)
 
 
-def _documents_of(name: str, text: str, suffix: str | None) -> Iterator[Document]:
-    if suffix == ".jsonl":
-        yield from _lines(name, text)
-        return
+def _decoded(name: str, data: bytes, suffix: str | None) -> Iterator[Document]:
     try:
-        yield Document(name, 1, parse(text))
-    except InputProblem as problem:
-        if suffix is None and _looks_like_lines(text):
-            yield from _lines(name, text)
-        else:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        problem = f"not UTF-8: byte {data[error.start]:#04x} at offset {error.start}"
+        yield Document(name, data.count(b"\n", 0, error.start) + 1, problem=problem, fatal=True)
+        return
+    if not text.strip():
+        yield Document(name, None, empty=True)
+    elif suffix == ".jsonl" or (suffix is None and _looks_like_lines(text)):
+        yield from _lines(name, text)
+    else:
+        try:
+            yield Document(name, 1, parse(text))
+        except InputProblem as problem:
             yield Document(name, problem.line, problem=str(problem), fatal=True)
 
 
 def _lines(name: str, text: str) -> Iterator[Document]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only "\n" ends a JSONL line: str.splitlines() would also split inside strings at U+2028,
+    # U+2029 or U+0085, which JSON allows raw.
+    for number, line in enumerate(text.split("\n"), start=1):
         if line.strip():
             try:
                 yield Document(name, number, parse(line))
@@ -85,9 +93,15 @@ def _lines(name: str, text: str) -> Iterator[Document]:
 
 
 def _looks_like_lines(text: str) -> bool:
-    """Standard input has no suffix: several lines that each open an object make it JSONL."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    return len(lines) > 1 and all(line.lstrip().startswith("{") for line in lines)
+    """Standard input has no suffix: it is JSONL when its first line is a whole JSON value."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    if len(lines) < 2:
+        return False
+    try:
+        parse(lines[0])
+    except InputProblem:
+        return False
+    return True
 
 
 def _hidden(relative: Path) -> bool:
@@ -101,6 +115,12 @@ def parse(text: str) -> Any:
     except json.JSONDecodeError as error:
         message = f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
         raise InputProblem(message, error.lineno) from None
+    except InputProblem:
+        raise
+    except RecursionError:
+        raise InputProblem("invalid JSON: nested too deeply to read", None) from None
+    except ValueError as error:  # e.g. an integer of more digits than Python converts
+        raise InputProblem(f"invalid JSON: {error}", None) from None
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -114,4 +134,3 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _no_constant(name: str) -> Any:
     raise InputProblem(f"invalid JSON: {name} is not a JSON number")
-

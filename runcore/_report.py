@@ -60,11 +60,13 @@ def build_report(
     report = Report()
     for document in documents:
         cases = report.files.setdefault(document.file, [])
+        if document.empty:
+            continue
         if document.problem is not None:
             report.unreadable |= document.fatal
             code = "unreadable_input" if document.fatal else "invalid_json"
             finding = Finding("error", code, "", document.problem, None, document.file, document.line)
-            cases.append(Case(document.file, document.line, f"line {document.line}", [finding]))
+            cases.append(Case(document.file, document.line, _name(None, document.line), [finding]))
             continue
         cases.extend(_check(document, kind, profile, strict))
     return report
@@ -76,7 +78,7 @@ def _check(document: Document, kind: str | None, profile: Profile, strict: bool)
         chosen = kind or infer_kind(value)
     except UnknownKind as error:
         finding = Finding("error", "unknown_kind", "", str(error), None, file, line)
-        return [Case(file, line, f"line {line}", [finding])]
+        return [Case(file, line, _name(None, line), [finding])]
     is_page = isinstance(value, dict) and value.get("object") == "list" and isinstance(value.get("data"), list)
     if is_page and chosen in LIST_KIND_OF:
         chosen = LIST_KIND_OF[chosen]
@@ -95,9 +97,9 @@ def _check(document: Document, kind: str | None, profile: Profile, strict: bool)
     return [page, *items]
 
 
-def _name(value: Any, line: int, where: str = "") -> str:
+def _name(value: Any, line: int | None, where: str = "") -> str:
     label = value.get("id") if isinstance(value, dict) and isinstance(value.get("id"), str) else None
-    parts = [f"line {line}", where, label or ""]
+    parts = [f"line {line}" if line is not None else "whole file", where, label or ""]
     return ": ".join(part for part in parts if part)
 
 
@@ -129,7 +131,8 @@ def render_text(report: Report) -> str:
         for f in found:
             who = f" [{f.object_id}]" if f.object_id else ""
             at = f.pointer or "(whole object)"
-            lines.append(f"  line {f.line}{who}: {f.severity} {f.code} at {at}: {f.message}")
+            place = f"line {f.line}" if f.line is not None else "whole file"
+            lines.append(f"  {place}{who}: {f.severity} {f.code} at {at}: {f.message}")
         lines.append("")
     s = report.summary()
     lines.append(
@@ -139,8 +142,9 @@ def render_text(report: Report) -> str:
     return "\n".join(lines)
 
 
-# XML 1.0 cannot carry most control characters, even escaped.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# XML 1.0 cannot carry most control characters, even escaped, nor lone surrogates (from a JSON
+# "\ud800" escape, or a file name that is not UTF-8).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _xml_text(text: str) -> str:

@@ -45,6 +45,8 @@ def infer_kind(instance: Any) -> str:
     if not isinstance(instance, dict):
         raise UnknownKind(f"cannot infer the kind of a {type(instance).__name__}; pass a kind")
     tag = instance.get("object")
+    if not isinstance(tag, (str, type(None))):
+        raise UnknownKind(f"cannot infer the kind from a non-string object field {tag!r}; pass a kind")
     if tag in OBJECT_KINDS:
         return OBJECT_KINDS[tag]
     if tag == "list":

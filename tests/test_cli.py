@@ -176,3 +176,70 @@ def test_hidden_folders_and_empty_directories(tmp_path: Path) -> None:
     assert runcore("check", str(tmp_path)).returncode == 2
     write(tmp_path / "ok.jsonl", RUN)
     assert runcore("check", str(tmp_path)).returncode == 0
+
+
+def run_bytes(data: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "runcore", "check", *args, "-"], input=data, capture_output=True, cwd=ROOT, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b'{"object": ["thread.run"]}', "unknown_kind"),
+        (b'{"object": {"x": 1}}', "unknown_kind"),
+        (b"[" * 100_000 + b"]" * 100_000, "unreadable_input"),
+        (b'{"id": ' + b"9" * 5000 + b"}", "unreadable_input"),
+        (b'{"a": "\xff"}', "unreadable_input"),
+    ],
+    ids=["object-a-list", "object-a-dict", "nested-too-deep", "huge-integer", "not-utf8"],
+)
+def test_hostile_input_is_a_finding_never_a_traceback(data: bytes, code: str) -> None:
+    result = run_bytes(data, "--format", "json")
+    assert b"Traceback" not in result.stderr
+    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == [code]
+    assert result.returncode == (2 if code == "unreadable_input" else 1)
+
+
+def test_line_separators_inside_jsonl_strings_do_not_split_lines(tmp_path: Path) -> None:
+    path = tmp_path / "seps.jsonl"
+    text = json.dumps(dict(RUN, instructions="a\u2028b\x85c\u2029"), ensure_ascii=False)
+    path.write_text(text + "\n" + text + "\n", encoding="utf-8")
+    result = runcore("check", "--format", "json", str(path))
+    assert result.returncode == 0 and json.loads(result.stdout)["summary"]["objects"] == 2
+
+
+@pytest.mark.parametrize("output", ["text", "json", "junit"])
+def test_lone_surrogates_and_non_utf8_file_names_are_printed_escaped(tmp_path: Path, output: str) -> None:
+    path = tmp_path / "caf\udce9.jsonl"  # the file name bytes b"caf\xe9"
+    path.write_text('{"id": "run_\\ud800", "object": "thread.run", "status": "?"}\n', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "runcore", "check", "--format", output, str(tmp_path)],
+                            capture_output=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+    if output == "junit":
+        ET.fromstring(result.stdout)
+    if output == "json":
+        json.loads(result.stdout)
+
+
+def test_stdin_is_decoded_like_a_file_and_jsonl_keeps_going_past_a_bad_line() -> None:
+    result = run_bytes(b'\xef\xbb\xbf' + json.dumps(RUN).encode() + b"\n42\n" + json.dumps(RUN).encode() + b"\n",
+                       "--format", "json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 1
+    assert report["summary"]["objects"] == 3
+    assert [(f["line"], f["code"]) for f in report["findings"]] == [(2, "unknown_kind")]
+
+
+def test_an_empty_file_is_counted_and_whole_file_problems_have_no_line(tmp_path: Path) -> None:
+    (tmp_path / "empty.jsonl").write_text("\n\n", encoding="utf-8")
+    (tmp_path / "broken.json").write_text('{"a": 1, "a": 2}', encoding="utf-8")
+    result = runcore("check", "--format", "json", str(tmp_path))
+    report = json.loads(result.stdout)
+    assert report["summary"] == {"files": 2, "objects": 1, "errors": 1, "warnings": 0}
+    assert report["findings"][0]["line"] == 1
+    missing = json.loads(runcore("check", "--format", "json", str(tmp_path / "nope.json")).stdout)
+    assert missing["findings"][0]["line"] is None
+    junit = ET.fromstring(runcore("check", "--format", "junit", str(tmp_path)).stdout)
+    assert [s.get("tests") for s in junit.findall("testsuite")] == ["1", "0"]
