@@ -8,7 +8,7 @@ from typing import Any, Iterable, Iterator
 from jsonschema import ValidationError
 
 from runcore._errors import ContractViolation, UnknownKind
-from runcore._findings import Finding, pointer
+from runcore._findings import Finding, pointer, unescape_pointer
 from runcore._invariants import check_invariants
 from runcore._schemas import DECLARED, KINDS, RESPONSE_KINDS, Profile, validator
 
@@ -71,7 +71,7 @@ def validate(
 ) -> list[Finding]:
     """Every finding for one object of a kind (inferred from ``object`` when not given).
 
-    Findings come in document order. ``strict`` reports response fields that no schema declares, as
+    Findings come in the order of the document itself (a missing field after its siblings). ``strict`` reports response fields that no schema declares, as
     warnings (request kinds reject them anyway). ``invariants`` adds the lifecycle checks of runs and
     run steps (status against fields and timestamps) to the schema checks.
     """
@@ -80,7 +80,7 @@ def validate(
     schema_validator = validator(kind, profile, strict)
     token = DECLARED.set({}) if strict else None
     try:
-        found = list(_schema_findings(schema_validator.iter_errors(instance)))
+        found = _without_repeats(_schema_findings(schema_validator.iter_errors(instance)))
         if token is not None:
             found += _unknown_fields(instance, DECLARED.get())
     finally:
@@ -88,7 +88,8 @@ def validate(
             DECLARED.reset(token)
     if invariants:
         found += _invariant_findings(instance, kind, profile)
-    return _with_object_ids(_ordered(found), instance)
+    found.sort(key=lambda finding: _document_place(instance, finding.pointer))
+    return _with_object_ids(found, instance)
 
 
 def check(
@@ -245,18 +246,29 @@ def _unknown_fields(instance: Any, declared: dict[int, tuple[Any, set[str]]]) ->
             stack.extend((child, path + [index]) for index, child in reversed(list(enumerate(node))))
 
 
-def _ordered(findings: list[Finding]) -> list[Finding]:
-    """Findings without repeats (the profiles overlap), sorted by place in the document."""
+def _without_repeats(findings: Iterable[Finding]) -> list[Finding]:
+    """Schema findings once each: the profiles overlap, so a value can break the same rule twice."""
     unique: dict[tuple[str, str], Finding] = {}
     for finding in findings:
         unique.setdefault((finding.pointer, finding.code), finding)
-    return sorted(unique.values(), key=lambda finding: _path_key(finding.pointer))
+    return list(unique.values())
 
 
-def _path_key(text: str) -> tuple[tuple[int, int, str], ...]:
-    return tuple(
-        (0, int(token), "") if token.isdigit() else (1, 0, token) for token in text.split("/")[1:]
-    )
+def _document_place(instance: Any, where: str) -> list[tuple[int, str]]:
+    """Where a pointer lands in the document's own order; a missing member sorts after its siblings."""
+    place: list[tuple[int, str]] = []
+    node = instance
+    for token in unescape_pointer(where):
+        if isinstance(node, dict) and token in node:
+            place.append((list(node).index(token), ""))
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            place.append((int(token), ""))
+            node = node[int(token)]
+        else:
+            place.append((len(node) if isinstance(node, (dict, list)) else 0, token))
+            node = None
+    return place
 
 
 def _with_object_ids(findings: list[Finding], instance: Any) -> list[Finding]:

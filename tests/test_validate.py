@@ -78,8 +78,8 @@ def test_check_raises_one_exception_that_carries_every_finding() -> None:
     with pytest.raises(ContractViolation) as raised:
         check(run(status="done", model=7))
     assert places(raised.value.findings) == [
-        ("error", "wrong_type", "/model"),
         ("error", "invalid_value", "/status"),
+        ("error", "wrong_type", "/model"),
     ]
     assert "/status" in str(raised.value) and "'done' is not one of 'queued'" in str(raised.value)
 
@@ -93,9 +93,9 @@ def test_every_problem_is_reported_at_once_in_document_order() -> None:
     del body["model"]
     assert places(validate(body, profile="spec", invariants=False)) == [
         ("error", "wrong_type", "/created_at"),
+        ("error", "invalid_value", "/tools/0/type"),
         ("error", "wrong_type", "/metadata/k"),
         ("error", "missing_field", "/model"),
-        ("error", "invalid_value", "/tools/0/type"),
     ]
     assert validate(body, invariants=False) == validate(copy.deepcopy(body), invariants=False)
 
@@ -138,8 +138,8 @@ def test_unknown_response_fields_are_never_errors_and_strict_reports_them_as_war
     body["tools"][0]["function"]["x_vendor"] = True
     assert validate(body) == [] and validate(body, profile="spec") == []
     assert places(validate(body, strict=True)) == [
-        ("warning", "unknown_field", "/tool_resources"),
         ("warning", "unknown_field", "/tools/0/function/x_vendor"),
+        ("warning", "unknown_field", "/tool_resources"),
         ("warning", "unknown_field", "/usage_extra"),
     ]
 
@@ -164,8 +164,8 @@ def test_strict_does_not_report_user_metadata_keys_or_function_parameters() -> N
 def test_unknown_fields_in_a_request_body_are_errors_one_per_field() -> None:
     findings = validate({"assistant_id": "a", "thread_id": "t", "stream_options": {}}, "create_run_request")
     assert places(findings) == [
-        ("error", "unknown_field", "/stream_options"),
         ("error", "unknown_field", "/thread_id"),
+        ("error", "unknown_field", "/stream_options"),
     ]
     assert "not part of this request" in findings[0].message
 
@@ -209,8 +209,8 @@ def test_the_observed_profile_accepts_what_the_hosted_api_sent_and_spec_does_not
 def test_the_observed_profile_still_catches_real_defects() -> None:
     assert places(validate(run(max_completion_tokens=0, created_at=1.5, status="running"), invariants=False)) == [
         ("error", "wrong_type", "/created_at"),
-        ("error", "below_minimum", "/max_completion_tokens"),
         ("error", "invalid_value", "/status"),
+        ("error", "below_minimum", "/max_completion_tokens"),
     ]
 
 
@@ -249,3 +249,15 @@ def test_every_kind_validates_its_own_minimal_body() -> None:
 def test_objects_of_the_wrong_shape_are_schema_findings_not_exceptions(body: Any, kind: str) -> None:
     findings = validate(body, kind)
     assert findings and all(f.severity == "error" for f in findings)
+
+
+def test_findings_follow_the_order_of_the_document_itself() -> None:
+    body = {"zeta": 1, **run(thread_id=5, metadata={f"k{i}": "v" for i in range(17)})}
+    assert [f.pointer for f in validate(body)] == ["/thread_id", "/metadata"]
+
+
+def test_two_invariant_findings_at_one_pointer_are_both_kept() -> None:
+    body = run(status="completed", required_action=None, usage={"prompt_tokens": 1, "completion_tokens": 1,
+               "total_tokens": 2}, expires_at=None, started_at=1714433800, completed_at=1714433700)
+    order = [f for f in validate(body) if f.code == "timestamp_order"]
+    assert len(order) == 2 and {f.pointer for f in order} == {"/completed_at"}
