@@ -7,7 +7,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from runcore import UnknownKind
+from runcore import UnknownKind, validate
 from runcore._invariants import OBSERVED_QUIRKS, check_invariants
 from runcore._tables import RUN_STATUSES, STEP_STATUSES
 from tests.recorded import REAL_FILES, bodies, lifecycle_objects, needs_recordings
@@ -134,6 +134,27 @@ def test_repeated_tool_call_ids_and_non_json_arguments_are_reported(run_in) -> N
         ("tool_call_arguments_not_json",
          "/required_action/submit_tool_outputs/tool_calls/1/function/arguments"),
     ]
+
+
+@pytest.mark.parametrize(
+    "status, field, profile, expected",
+    [
+        ("requires_action", "required_action", "observed", [("error", "required_action_missing")]),
+        ("incomplete", "incomplete_details", "observed", [("error", "incomplete_details_missing")]),
+        ("completed", "usage", "observed", []),  # API v1 runs have no usage key
+        ("requires_action", "required_action", "spec", [("error", "missing_field")]),
+        ("in_progress", "started_at", "observed", [("error", "missing_field")]),
+    ],
+    ids=["required-action", "incomplete-details", "v1-usage", "spec-schema-reports", "observed-schema-reports"],
+)
+def test_a_field_the_status_needs_may_be_absent_only_where_the_hosted_api_left_it_out(
+    run_in, status: str, field: str, profile: str, expected: list
+) -> None:
+    run = run_in(status)
+    del run[field]
+    findings = validate(run, "run", profile=profile)
+    assert [(f.severity, f.code) for f in findings] == expected
+    assert all(f.pointer == "/" + field for f in findings)
 
 
 def test_absent_fields_and_wrong_types_are_left_to_the_schema(run_in) -> None:
