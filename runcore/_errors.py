@@ -68,4 +68,11 @@ class StatusConflict(RuncoreError):
 
 
 class InvalidDetails(RuncoreError, ValueError):
-    """The details given with an event break the contract; nothing was changed."""
+    """The details given with an event break the contract; nothing was changed.
+
+    ``findings`` holds the contract findings behind it, when there are any (see run_from_request).
+    """
+
+    def __init__(self, message: str, findings: Sequence["Finding"] = ()) -> None:
+        super().__init__(message)
+        self.findings = list(findings)

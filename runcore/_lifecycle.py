@@ -30,6 +30,7 @@ from runcore._tables import (
     TERMINAL_RUN_STATUSES,
     edges,
 )
+from runcore._validate import validate
 
 
 def _machine(states: Sequence[str], table: Sequence[Mapping[str, Any]], initial: str) -> Machine:
@@ -428,7 +429,7 @@ def run_from_request(
     model = _setting("model", None, request, assistant)
     if not isinstance(model, str):
         raise InvalidDetails("neither the request nor the assistant names a model")
-    return {
+    run = {
         "id": run_id,
         "object": "thread.run",
         "created_at": now,
@@ -457,6 +458,16 @@ def run_from_request(
         "tool_choice": _setting("tool_choice", "auto", request),
         "parallel_tool_calls": _setting("parallel_tool_calls", True, request),
     }
+    # The request and the assistant are the server's input: a run built from them must keep the
+    # documented contract (token limits, metadata, tools, names...), or nothing is created.
+    broken = [finding for finding in validate(run, "run", profile="spec") if finding.severity == "error"]
+    if broken:
+        raise InvalidDetails(
+            "the request and the assistant's settings make a run that breaks the contract: "
+            + "; ".join(f"{f.pointer}: {f.message}" for f in broken),
+            findings=broken,
+        )
+    return run
 
 
 _AUTO_TRUNCATION = {"type": "auto", "last_messages": None}

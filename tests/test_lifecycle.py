@@ -891,3 +891,29 @@ class RunWalk(RuleBasedStateMachine):
 
 RunWalk.TestCase.settings = settings(max_examples=40, stateful_step_count=30, deadline=None)
 test_random_walks_keep_every_invariant = RunWalk.TestCase
+
+
+BROKEN_SETTINGS = [
+    ({"max_prompt_tokens": 100}, {}, "/max_prompt_tokens"),
+    ({"metadata": {"k" * 65: "v"}}, {}, "/metadata/" + "k" * 65),
+    ({}, {"tools": [{"type": "code_interpreter"}] * 21}, "/tools"),
+    ({"tools": [{"type": "function", "function": {"name": "bad name!"}}]}, {}, "/tools/0/function/name"),
+    ({"response_format": "none"}, {}, "/response_format"),
+    ({"truncation_strategy": {"type": "last_messages", "last_messages": 0}}, {},
+     "/truncation_strategy/last_messages"),
+    ({"temperature": "hot"}, {}, "/temperature"),
+    ({"tool_choice": "sometimes"}, {}, "/tool_choice"),
+    ({"parallel_tool_calls": "yes"}, {}, "/parallel_tool_calls"),
+]
+
+
+@pytest.mark.parametrize(
+    "request_, assistant, where", BROKEN_SETTINGS,
+    ids=["tokens", "metadata-key", "assistant-tools", "function-name", "response-format", "last-messages",
+         "temperature", "tool-choice", "parallel"],
+)
+def test_settings_that_break_the_contract_create_no_run(request_: dict, assistant: dict, where: str) -> None:
+    with pytest.raises(InvalidDetails, match="breaks the contract") as raised:
+        run_from_request({"assistant_id": "asst_1", **request_}, {"id": "asst_1", "model": "gpt-4o", **assistant},
+                         run_id="run_1", thread_id="thread_1", now=T0)
+    assert [finding.pointer for finding in raised.value.findings] == [where]
