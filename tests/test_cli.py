@@ -150,6 +150,18 @@ def test_junit_output_is_valid_xml_with_one_test_case_per_object(good: Path, bad
     assert failure is not None and failure.get("type") == "wrong_type" and "/created_at" in (failure.text or "")
 
 
+def test_junit_output_reads_back_in_a_ci_report_parser(good: Path, bad: Path) -> None:
+    from junitparser import Failure, JUnitXml
+
+    report = JUnitXml.fromstring(runcore("check", "--format", "junit", str(good), str(bad)).stdout)
+    suites = list(report)
+    assert [(s.name, s.tests, s.failures, s.errors) for s in suites] == [(str(good), 2, 0, 0), (str(bad), 2, 1, 0)]
+    outcomes = [(case.name, [type(r).__name__ for r in case.result]) for case in suites[1]]
+    assert outcomes == [("line 1: run_1", []), ("line 2: run_bad", ["Failure"])]
+    (failure,) = list(suites[1])[1].result
+    assert isinstance(failure, Failure) and failure.type == "wrong_type" and "/metadata/k" in failure.text
+
+
 def test_junit_output_survives_control_characters_in_values(tmp_path: Path) -> None:
     path = write(tmp_path / "weird.jsonl", dict(RUN, id="run_\x01", status="\x00\x1b"))
     result = runcore("check", "--format", "junit", str(path))

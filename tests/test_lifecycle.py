@@ -28,11 +28,14 @@ from runcore._lifecycle import (
     settle_steps,
 )
 from runcore._tables import (
+    INCOMPLETE_REASONS,
     LIVE_RUN_STATUSES,
     MAX_TIMESTAMP,
     RUN_DETAILS,
+    RUN_ERROR_CODES,
     RUN_STATUSES,
     RUN_TRANSITIONS,
+    STEP_ERROR_CODES,
     STEP_STATUSES,
     STEP_TRANSITIONS,
     TERMINAL_RUN_STATUSES,
@@ -133,9 +136,24 @@ def test_the_schema_status_enum_equals_the_table_states(kind: str, name: str) ->
     assert set(status_enum(schema)) == set(TABLES[kind][1])
 
 
+PARTS = json.loads((ROOT / "schemas" / "parts.json").read_text(encoding="utf-8"))["$defs"]
+
+
 def test_the_clock_bound_is_the_schemas_timestamp_bound() -> None:
-    parts = json.loads((ROOT / "schemas" / "parts.json").read_text(encoding="utf-8"))
-    assert MAX_TIMESTAMP == parts["$defs"]["unix_timestamp"]["maximum"]
+    assert MAX_TIMESTAMP == PARTS["unix_timestamp"]["maximum"]
+
+
+@pytest.mark.parametrize(
+    "values, part, field",
+    [
+        (RUN_ERROR_CODES, "run_last_error", "code"),
+        (STEP_ERROR_CODES, "step_last_error", "code"),
+        (INCOMPLETE_REASONS, "incomplete_details", "reason"),
+    ],
+    ids=["run-error-codes", "step-error-codes", "incomplete-reasons"],
+)
+def test_the_details_the_engine_accepts_are_the_schemas_enums(values: tuple, part: str, field: str) -> None:
+    assert list(values) == PARTS[part]["properties"][field]["enum"]
 
 
 @pytest.mark.parametrize("kind, marker", [("run", "run-diagram"), ("step", "step-diagram")])
