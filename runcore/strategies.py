@@ -189,7 +189,8 @@ def _objects(draw: st.DrawFn, atoms: list[Bound], conditionals: list[Bound]) -> 
 
 def _discriminator(condition: dict[str, Any]) -> tuple[str, Any]:
     properties = condition.get("properties", {})
-    if set(condition) - {"required", "properties"} or len(properties) != 1:
+    rules = list(properties.values())
+    if set(condition) - {"required", "properties"} or len(rules) != 1 or set(rules[0]) != {"const"}:
         raise NotImplementedError(f"strategies branch on one property's const, not on {condition}")
     (name, rule), = properties.items()
     return name, rule["const"]
