@@ -27,8 +27,9 @@ WALK = [
 
 
 def new_run(index: int) -> dict:
-    return run_from_request({"assistant_id": "asst_1"}, ASSISTANT, run_id=f"run_{index}",
-                            thread_id="thread_1", now=T0)
+    return run_from_request(
+        {"assistant_id": "asst_1"}, ASSISTANT, run_id=f"run_{index}", thread_id="thread_1", now=T0
+    )
 
 
 def per_call_of_a_walk(walks: int = 20_000) -> float:
@@ -65,8 +66,13 @@ def machine_per_run(repeat: int = 200) -> float:
     start = time.perf_counter()
     for _ in range(repeat):
         rows = [dict(row) for row in RUN_TRANSITIONS]
-        Machine(model=type("Run", (), {})(), states=list(RUN_STATUSES), transitions=rows,
-                initial="queued", auto_transitions=False)
+        Machine(
+            model=type("Run", (), {})(),
+            states=list(RUN_STATUSES),
+            transitions=rows,
+            initial="queued",
+            auto_transitions=False,
+        )
     return (time.perf_counter() - start) / repeat * 1e6
 
 

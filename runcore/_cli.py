@@ -25,11 +25,20 @@ def parser() -> argparse.ArgumentParser:
         ),
     )
     check.add_argument("paths", nargs="+", metavar="PATH")
-    check.add_argument("--profile", choices=PROFILES, default="observed",
-                       help="observed: what the hosted API returned (default); spec: the documented contract")
-    check.add_argument("--kind", choices=KINDS, help="the kind of every object (default: read from `object`)")
-    check.add_argument("--strict", action="store_true",
-                       help="report response fields that the contract does not declare, as warnings")
+    check.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="observed",
+        help="observed: what the hosted API returned (default); spec: the documented contract",
+    )
+    check.add_argument(
+        "--kind", choices=KINDS, help="the kind of every object (default: read from `object`)"
+    )
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="report response fields that the contract does not declare, as warnings",
+    )
     check.add_argument("--format", choices=sorted(RENDERERS), default="text", dest="output_format")
     return main
 
@@ -38,9 +47,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     # Values and file names may hold lone surrogates; show them escaped rather than fail to print.
     sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
-    report = build_report(documents(args.paths), kind=args.kind, profile=args.profile, strict=args.strict)
+    report = build_report(
+        documents(args.paths), kind=args.kind, profile=args.profile, strict=args.strict
+    )
     sys.stdout.write(RENDERERS[args.output_format](report) + "\n")
     if report.unreadable:
-        print("runcore: some input could not be read or parsed (see unreadable_input findings)", file=sys.stderr)
+        print(
+            "runcore: some input could not be read or parsed (see unreadable_input findings)",
+            file=sys.stderr,
+        )
     return report.exit_code()
-

@@ -43,11 +43,14 @@ def documents(paths: list[str]) -> Iterator[Document]:
             yield from _decoded("<stdin>", sys.stdin.buffer.read(), None)
         elif Path(path).is_dir():
             found = sorted(
-                p for p in Path(path).rglob("*")
+                p
+                for p in Path(path).rglob("*")
                 if p.suffix in SUFFIXES and p.is_file() and not _hidden(p.relative_to(path))
             )
             if not found:
-                yield Document(path, None, problem="no .json or .jsonl files in this directory", fatal=True)
+                yield Document(
+                    path, None, problem="no .json or .jsonl files in this directory", fatal=True
+                )
             for file in found:
                 yield from _read_file(file)
         else:
@@ -58,7 +61,9 @@ def _read_file(path: Path) -> Iterator[Document]:
     try:
         data = path.read_bytes()
     except OSError as error:
-        yield Document(str(path), None, problem=f"cannot read the file: {error.strerror or error}", fatal=True)
+        yield Document(
+            str(path), None, problem=f"cannot read the file: {error.strerror or error}", fatal=True
+        )
         return
     yield from _decoded(str(path), data, path.suffix)
 

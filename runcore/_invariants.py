@@ -23,27 +23,35 @@ PROFILES = ("spec", "observed")
 
 # (object, field, status): a field the hosted API left non-null where the status table forbids it.
 # Warnings under "observed", errors under "spec" (decisions.md#what-observed-tolerates).
-OBSERVED_QUIRKS = frozenset({
-    # API v1, 2023-11: ruby-openai runs_list 18b7a84.
-    ("thread.run", "completed_at", "expired"),
-    # 2024-04, before the `incomplete` status existed: ruby-openai runs_streamed_create c15b9d3.
-    ("thread.run", "incomplete_details", "completed"),
-})
+OBSERVED_QUIRKS = frozenset(
+    {
+        # API v1, 2023-11: ruby-openai runs_list 18b7a84.
+        ("thread.run", "completed_at", "expired"),
+        # 2024-04, before the `incomplete` status existed: ruby-openai runs_streamed_create c15b9d3.
+        ("thread.run", "incomplete_details", "completed"),
+    }
+)
 
 _FIELDS = {"thread.run": RUN_FIELDS, "thread.run.step": STEP_FIELDS}
 _KINDS = {"thread.run": "run", "thread.run.step": "run_step"}
 
 # (object, field): a field a status needs that the hosted API left out entirely. API v1 runs and
 # steps (2023-11, before usage existed) have no `usage` key; no recorded step has an `expired_at` key.
-OBSERVED_ABSENT = frozenset({
-    ("thread.run", "usage"), ("thread.run.step", "usage"), ("thread.run.step", "expired_at"),
-})
+OBSERVED_ABSENT = frozenset(
+    {
+        ("thread.run", "usage"),
+        ("thread.run.step", "usage"),
+        ("thread.run.step", "expired_at"),
+    }
+)
 _STATUSES = {"thread.run": RUN_STATUSES, "thread.run.step": STEP_STATUSES}
 
 # Pairs (earlier, later) that must be ordered when both are integers.
 _ORDER = {
     "thread.run": (
-        ("created_at", "started_at"), ("created_at", "expires_at"), ("started_at", "expires_at"),
+        ("created_at", "started_at"),
+        ("created_at", "expires_at"),
+        ("started_at", "expires_at"),
         *((first, end) for first in ("created_at", "started_at") for end in RUN_TIMESTAMPS[2:]),
     ),
     "thread.run.step": tuple(("created_at", end) for end in STEP_TIMESTAMPS[1:]),

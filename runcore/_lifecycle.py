@@ -186,8 +186,11 @@ def _known_status(obj: Mapping[str, Any], event: str, machine: Machine) -> str:
 def _exits(machine: Machine, status: str) -> list[tuple[str, str]]:
     """(trigger, dest) of every edge out of ``status``, in table order, read off the Machine."""
     # Machine.get_triggers does the same walk but costs ~14 µs; this is ~2 µs.
-    return [(name, found[0].dest) for name, event in machine.events.items()
-            if (found := event.transitions.get(status))]
+    return [
+        (name, found[0].dest)
+        for name, event in machine.events.items()
+        if (found := event.transitions.get(status))
+    ]
 
 
 def _dest(machine: Machine, status: str, event: str) -> str | None:
@@ -237,6 +240,7 @@ def _is_int(value: Any) -> bool:
 
 
 # Effects: the fields an event fills, after its details are checked.
+
 
 def _start(run: Mapping[str, Any], now: int) -> dict[str, Any]:
     # Set again when a run restarts after tool outputs, as the hosted API did (contract.md §3.4).
@@ -291,6 +295,7 @@ _RUN_EFFECTS: dict[str, Callable[..., dict[str, Any]]] = {
     "expire": _nothing,
 }
 
+
 def _step_fail(step: Mapping[str, Any], now: int, *, last_error: Any) -> dict[str, Any]:
     return {"failed_at": now, "last_error": _last_error(last_error, STEP_ERROR_CODES)}
 
@@ -304,6 +309,7 @@ _STEP_EFFECTS: dict[str, Callable[..., dict[str, Any]]] = {
 
 
 # Detail checks: each returns a fresh copy, so the new run shares nothing the caller may mutate.
+
 
 def _tool_calls(run: Mapping[str, Any], tool_calls: Any) -> list[dict[str, Any]]:
     if not isinstance(tool_calls, list) or not tool_calls:
@@ -349,8 +355,11 @@ def _tool_call(call: Any, index: int, names: set[str]) -> dict[str, Any]:
 
 def _function_names(run: Mapping[str, Any]) -> set[str]:
     tools = run.get("tools") if isinstance(run.get("tools"), list) else []
-    functions = [tool.get("function") for tool in tools if isinstance(tool, dict)
-                 and tool.get("type") == "function"]
+    functions = [
+        tool.get("function")
+        for tool in tools
+        if isinstance(tool, dict) and tool.get("type") == "function"
+    ]
     return {function.get("name") for function in functions if isinstance(function, dict)}
 
 
@@ -360,8 +369,10 @@ def _check_tool_outputs(run: Mapping[str, Any], tool_outputs: Any) -> None:
     if not pending:
         raise InvalidDetails("the run has no pending tool calls in required_action")
     if not isinstance(tool_outputs, list) or not all(
-        isinstance(item, dict) and set(item) == {"tool_call_id", "output"}
-        and isinstance(item["tool_call_id"], str) and isinstance(item["output"], str)
+        isinstance(item, dict)
+        and set(item) == {"tool_call_id", "output"}
+        and isinstance(item["tool_call_id"], str)
+        and isinstance(item["output"], str)
         for item in tool_outputs
     ):
         raise InvalidDetails("tool_outputs must be a list of {tool_call_id, output}, both strings")
@@ -380,8 +391,11 @@ _USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
 
 
 def _usage(usage: Any) -> dict[str, int]:
-    if (not isinstance(usage, dict) or set(usage) != set(_USAGE_KEYS)
-            or not all(_is_int(usage[key]) and usage[key] >= 0 for key in _USAGE_KEYS)):
+    if (
+        not isinstance(usage, dict)
+        or set(usage) != set(_USAGE_KEYS)
+        or not all(_is_int(usage[key]) and usage[key] >= 0 for key in _USAGE_KEYS)
+    ):
         shape = ", ".join(_USAGE_KEYS)
         raise InvalidDetails(f"usage must be {{{shape}}} as non-negative integers, got {usage!r}")
     if usage["prompt_tokens"] + usage["completion_tokens"] != usage["total_tokens"]:
@@ -390,8 +404,12 @@ def _usage(usage: Any) -> dict[str, int]:
 
 
 def _last_error(value: Any, codes: Sequence[str]) -> dict[str, str]:
-    if (not isinstance(value, dict) or set(value) != {"code", "message"}
-            or value["code"] not in codes or not isinstance(value["message"], str)):
+    if (
+        not isinstance(value, dict)
+        or set(value) != {"code", "message"}
+        or value["code"] not in codes
+        or not isinstance(value["message"], str)
+    ):
         shape = f"{{code: one of {', '.join(codes)}, message: string}}"
         raise InvalidDetails(f"last_error must be {shape}, got {value!r}")
     return {"code": value["code"], "message": value["message"]}
@@ -460,7 +478,9 @@ def run_from_request(
     }
     # The request and the assistant are the server's input: a run built from them must keep the
     # documented contract (token limits, metadata, tools, names...), or nothing is created.
-    broken = [finding for finding in validate(run, "run", profile="spec") if finding.severity == "error"]
+    broken = [
+        finding for finding in validate(run, "run", profile="spec") if finding.severity == "error"
+    ]
     if broken:
         raise InvalidDetails(
             "the request and the assistant's settings make a run that breaks the contract: "

@@ -22,7 +22,9 @@ def list_query(query: str) -> dict[str, Any]:
             result.setdefault(key, []).append(value)
         elif key in result:
             previous = result[key]
-            result[key] = (previous if isinstance(previous, list) else [previous]) + [_typed(key, value)]
+            result[key] = (previous if isinstance(previous, list) else [previous]) + [
+                _typed(key, value)
+            ]
         else:
             result[key] = _typed(key, value)
     return result

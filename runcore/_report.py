@@ -65,7 +65,9 @@ def build_report(
         if document.problem is not None:
             report.unreadable |= document.fatal
             code = "unreadable_input" if document.fatal else "invalid_json"
-            finding = Finding("error", code, "", document.problem, None, document.file, document.line)
+            finding = Finding(
+                "error", code, "", document.problem, None, document.file, document.line
+            )
             cases.append(Case(document.file, document.line, _name(None, document.line), [finding]))
             continue
         cases.extend(_check(document, kind, profile, strict))
@@ -79,7 +81,11 @@ def _check(document: Document, kind: str | None, profile: Profile, strict: bool)
     except UnknownKind as error:
         finding = Finding("error", "unknown_kind", "", str(error), None, file, line)
         return [Case(file, line, _name(None, line), [finding])]
-    is_page = isinstance(value, dict) and value.get("object") == "list" and isinstance(value.get("data"), list)
+    is_page = (
+        isinstance(value, dict)
+        and value.get("object") == "list"
+        and isinstance(value.get("data"), list)
+    )
     if is_page and chosen in LIST_KIND_OF:
         chosen = LIST_KIND_OF[chosen]
     findings = [
@@ -89,16 +95,25 @@ def _check(document: Document, kind: str | None, profile: Profile, strict: bool)
     if not (is_page and chosen in LIST_KIND_OF.values()):
         return [Case(file, line, _name(value, line), findings)]
     page = Case(file, line, f"line {line}: list", [])
-    items = [Case(file, line, _name(item, line, f"/data/{i}"), []) for i, item in enumerate(value["data"])]
+    items = [
+        Case(file, line, _name(item, line, f"/data/{i}"), [])
+        for i, item in enumerate(value["data"])
+    ]
     for finding in findings:
         tokens = finding.pointer.split("/")
-        owner = items[int(tokens[2])] if len(tokens) > 2 and tokens[1] == "data" and tokens[2].isdigit() else page
+        owner = (
+            items[int(tokens[2])]
+            if len(tokens) > 2 and tokens[1] == "data" and tokens[2].isdigit()
+            else page
+        )
         owner.findings.append(finding)
     return [page, *items]
 
 
 def _name(value: Any, line: int | None, where: str = "") -> str:
-    label = value.get("id") if isinstance(value, dict) and isinstance(value.get("id"), str) else None
+    label = (
+        value.get("id") if isinstance(value, dict) and isinstance(value.get("id"), str) else None
+    )
     parts = [f"line {line}" if line is not None else "whole file", where, label or ""]
     return ": ".join(part for part in parts if part)
 
@@ -157,21 +172,32 @@ def render_junit(report: Report) -> str:
     for file, cases in report.files.items():
         failures = sum(any(f.severity == "error" for f in case.findings) for case in cases)
         suite = ET.SubElement(
-            root, "testsuite", name=_xml_text(file), tests=str(len(cases)),
-            failures=str(failures), errors="0", skipped="0",
+            root,
+            "testsuite",
+            name=_xml_text(file),
+            tests=str(len(cases)),
+            failures=str(failures),
+            errors="0",
+            skipped="0",
         )
         for case in cases:
-            element = ET.SubElement(suite, "testcase", classname=_xml_text(file), name=_xml_text(case.name))
+            element = ET.SubElement(
+                suite, "testcase", classname=_xml_text(file), name=_xml_text(case.name)
+            )
             errors = [f for f in case.findings if f.severity == "error"]
             warnings = [f for f in case.findings if f.severity == "warning"]
             if errors:
                 failure = ET.SubElement(
-                    element, "failure", type=errors[0].code,
+                    element,
+                    "failure",
+                    type=errors[0].code,
                     message=_xml_text(f"{len(errors)} error(s); first: {errors[0].message}"),
                 )
                 failure.text = _xml_text("\n".join(str(f) for f in errors))
             if warnings:
-                ET.SubElement(element, "system-out").text = _xml_text("\n".join(str(f) for f in warnings))
+                ET.SubElement(element, "system-out").text = _xml_text(
+                    "\n".join(str(f) for f in warnings)
+                )
     root.set("tests", str(len(report.cases)))
     root.set("failures", str(sum(int(s.get("failures", "0")) for s in root)))
     root.set("errors", "0")

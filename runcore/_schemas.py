@@ -44,7 +44,9 @@ def registry() -> Registry:
     resources_ = []
     for name, document in schema_files():
         if document.get("$schema") != DIALECT:
-            raise ValueError(f"{name}: runcore's schemas are Draft 2020-12, not {document.get('$schema')!r}")
+            raise ValueError(
+                f"{name}: runcore's schemas are Draft 2020-12, not {document.get('$schema')!r}"
+            )
         # `$schema` has chosen the dialect; left in, jsonschema would swap runcore's validator class for
         # the stock one wherever a $ref enters a document root, dropping the integer rule and strict mode.
         contents = {key: value for key, value in document.items() if key != "$schema"}

@@ -8,8 +8,15 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 # Evidence for each edge: docs/decisions.md#the-run-status-table.
 
 RUN_STATUSES = (
-    "queued", "in_progress", "requires_action", "cancelling",
-    "cancelled", "failed", "completed", "incomplete", "expired",
+    "queued",
+    "in_progress",
+    "requires_action",
+    "cancelling",
+    "cancelled",
+    "failed",
+    "completed",
+    "incomplete",
+    "expired",
 )
 TERMINAL_RUN_STATUSES = frozenset({"cancelled", "failed", "completed", "incomplete", "expired"})
 LIVE_RUN_STATUSES = tuple(s for s in RUN_STATUSES if s not in TERMINAL_RUN_STATUSES)
@@ -21,8 +28,11 @@ RUN_TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "complete", "source": ["in_progress", "cancelling"], "dest": "completed"},
     {"trigger": "incomplete", "source": ["in_progress", "cancelling"], "dest": "incomplete"},
     {"trigger": "fail", "source": list(LIVE_RUN_STATUSES), "dest": "failed"},
-    {"trigger": "cancel", "source": ["queued", "in_progress", "requires_action"],
-     "dest": "cancelling"},
+    {
+        "trigger": "cancel",
+        "source": ["queued", "in_progress", "requires_action"],
+        "dest": "cancelling",
+    },
     {"trigger": "cancelled", "source": ["cancelling"], "dest": "cancelled"},
     {"trigger": "expire", "source": list(LIVE_RUN_STATUSES), "dest": "expired"},
 ]
@@ -50,7 +60,10 @@ RUN_DETAILS: dict[str, tuple[str, ...]] = {
     "expire": (),
 }
 STEP_DETAILS: dict[str, tuple[str, ...]] = {
-    "complete": ("usage",), "fail": ("last_error",), "cancel": (), "expire": (),
+    "complete": ("usage",),
+    "fail": ("last_error",),
+    "cancel": (),
+    "expire": (),
 }
 
 RUN_ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")

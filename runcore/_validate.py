@@ -46,19 +46,23 @@ def infer_kind(instance: Any) -> str:
         raise UnknownKind(f"cannot infer the kind of a {type(instance).__name__}; pass a kind")
     tag = instance.get("object")
     if not isinstance(tag, (str, type(None))):
-        raise UnknownKind(f"cannot infer the kind from a non-string object field {tag!r}; pass a kind")
+        raise UnknownKind(
+            f"cannot infer the kind from a non-string object field {tag!r}; pass a kind"
+        )
     if tag in OBJECT_KINDS:
         return OBJECT_KINDS[tag]
     if tag == "list":
         data = instance.get("data")
         first = data[0] if isinstance(data, list) and data else None
         # An empty page validates the same way under both list kinds.
-        return "run_step_list" if isinstance(first, dict) and first.get("object") == "thread.run.step" else "run_list"
+        return (
+            "run_step_list"
+            if isinstance(first, dict) and first.get("object") == "thread.run.step"
+            else "run_list"
+        )
     if tag is None and "error" in instance:
         return "error"
-    raise UnknownKind(
-        f"cannot infer the kind from object={tag!r}; pass one of: {', '.join(KINDS)}"
-    )
+    raise UnknownKind(f"cannot infer the kind from object={tag!r}; pass one of: {', '.join(KINDS)}")
 
 
 def validate(
@@ -165,7 +169,9 @@ def _findings_of(error: ValidationError) -> Iterator[Finding]:
         declared = error.schema.get("properties", {})
         for name in error.instance:
             if name not in declared:
-                message = f"field {name!r} is not part of this request; allowed: {', '.join(declared)}"
+                message = (
+                    f"field {name!r} is not part of this request; allowed: {', '.join(declared)}"
+                )
                 yield _error(code, path + [name], message, error.instance[name])
         return
     if "propertyNames" in error.relative_schema_path:
@@ -190,7 +196,11 @@ def _message(error: ValidationError) -> str:
     if keyword in ("minimum", "exclusiveMinimum"):
         return f"{_short(value)} is below the minimum {expected}"
     if keyword in ("maximum", "exclusiveMaximum"):
-        hint = " (a timestamp in milliseconds? expected integer Unix seconds)" if subject and "Unix" in subject else ""
+        hint = (
+            " (a timestamp in milliseconds? expected integer Unix seconds)"
+            if subject and "Unix" in subject
+            else ""
+        )
         return f"{_short(value)} is above the maximum {expected}{hint}"
     if keyword in ("maxLength", "minLength"):
         bound = "at most" if keyword == "maxLength" else "at least"
@@ -243,7 +253,9 @@ def _unknown_fields(instance: Any, declared: dict[int, tuple[Any, set[str]]]) ->
                     yield Finding("warning", "unknown_field", pointer(path + [key]), message, child)
             stack.extend((child, path + [key]) for key, child in reversed(node.items()))
         elif isinstance(node, list):
-            stack.extend((child, path + [index]) for index, child in reversed(list(enumerate(node))))
+            stack.extend(
+                (child, path + [index]) for index, child in reversed(list(enumerate(node)))
+            )
 
 
 def _without_repeats(findings: Iterable[Finding]) -> list[Finding]:
@@ -280,7 +292,12 @@ def _with_object_ids(findings: list[Finding], instance: Any) -> list[Finding]:
 
     def object_id(finding: Finding) -> str | None:
         tokens = finding.pointer.split("/")
-        if len(tokens) > 2 and tokens[1] == "data" and tokens[2].isdigit() and int(tokens[2]) < len(data):
+        if (
+            len(tokens) > 2
+            and tokens[1] == "data"
+            and tokens[2].isdigit()
+            and int(tokens[2]) < len(data)
+        ):
             item = data[int(tokens[2])]
             if isinstance(item, dict) and isinstance(item.get("id"), str):
                 return item["id"]

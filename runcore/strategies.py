@@ -10,9 +10,9 @@ schema change that outgrows it fails loudly instead of drawing invalid objects.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urljoin
 
 from hypothesis import strategies as st
-from referencing._core import Resolver
 
 from runcore._schemas import SCHEMA_BASE, Profile, registry, schema, validator
 
@@ -20,13 +20,38 @@ __all__ = ["json_values", "valid_objects"]
 
 _MAX_ITEMS = 3
 _KNOWN = {
-    "$schema", "$id", "$defs", "$ref", "$comment", "title", "description", "default",
-    "type", "const", "enum", "minimum", "maximum", "minLength", "maxLength", "pattern",
-    "properties", "required", "additionalProperties", "maxProperties", "propertyNames",
-    "items", "minItems", "maxItems", "allOf", "anyOf", "if", "then", "else",
+    "$schema",
+    "$id",
+    "$defs",
+    "$ref",
+    "$comment",
+    "title",
+    "description",
+    "default",
+    "type",
+    "const",
+    "enum",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "properties",
+    "required",
+    "additionalProperties",
+    "maxProperties",
+    "propertyNames",
+    "items",
+    "minItems",
+    "maxItems",
+    "allOf",
+    "anyOf",
+    "if",
+    "then",
+    "else",
 }
 
-Bound = tuple[Any, Resolver]  # a (sub)schema with the resolver of the document it sits in
+Bound = tuple[Any, str]  # a (sub)schema with the URI of the document it sits in
 
 
 def valid_objects(kind: str, *, profile: Profile = "spec") -> st.SearchStrategy[Any]:
@@ -34,15 +59,23 @@ def valid_objects(kind: str, *, profile: Profile = "spec") -> st.SearchStrategy[
     schema(kind)  # refuses an unknown kind now, not at draw time
     uri = SCHEMA_BASE + kind + ".json"
     entry = validator(kind, profile).schema["$ref"]
-    return _conjunction([({"$ref": entry}, registry().resolver(uri))])
+    return _conjunction([({"$ref": entry}, uri)])
 
 
 def json_values(*, max_leaves: int = 6) -> st.SearchStrategy[Any]:
     """Small arbitrary JSON values (no NaN, no infinity)."""
-    scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8)
+    scalars = (
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(max_size=8)
+    )
     return st.recursive(
         scalars,
-        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+        ),
         max_leaves=max_leaves,
     )
 
@@ -53,30 +86,37 @@ def _flatten(parts: list[Bound]) -> tuple[list[Bound], list[Bound]]:
     conditionals: list[Bound] = []
     pending = list(parts)
     while pending:
-        part, resolver = pending.pop(0)
+        part, base = pending.pop(0)
         if part is True or part == {}:
             continue
         unknown = set(part) - _KNOWN
         if unknown:
             raise NotImplementedError(f"strategies cannot draw from keywords {sorted(unknown)}")
         if "$ref" in part:
-            resolved = resolver.lookup(part["$ref"])
-            pending.append((resolved.contents, resolved.resolver))
-        pending.extend((sub, resolver) for sub in part.get("allOf", ()))
+            target = urljoin(base, part["$ref"])
+            pending.append((registry().resolver().lookup(target).contents, target.split("#")[0]))
+        pending.extend((sub, base) for sub in part.get("allOf", ()))
         if "if" in part:
-            conditionals.append((part, resolver))
-        atoms.append(({k: v for k, v in part.items() if k not in ("$ref", "allOf", "if", "then", "else")}, resolver))
+            conditionals.append((part, base))
+        atoms.append(
+            (
+                {k: v for k, v in part.items() if k not in ("$ref", "allOf", "if", "then", "else")},
+                base,
+            )
+        )
     return atoms, conditionals
 
 
 def _conjunction(parts: list[Bound]) -> st.SearchStrategy[Any]:
     """Values valid under every schema in ``parts`` at once."""
     atoms, conditionals = _flatten(parts)
-    for index, (atom, resolver) in enumerate(atoms):
+    for atom, base in atoms:
         if "anyOf" in atom:
             rest = [(a, r) for a, r in atoms if a is not atom] + conditionals
-            trimmed = ({k: v for k, v in atom.items() if k != "anyOf"}, resolver)
-            return st.one_of([_conjunction(rest + [trimmed, (branch, resolver)]) for branch in atom["anyOf"]])
+            trimmed = ({k: v for k, v in atom.items() if k != "anyOf"}, base)
+            return st.one_of(
+                [_conjunction(rest + [trimmed, (branch, base)]) for branch in atom["anyOf"]]
+            )
     schemas = [atom for atom, _ in atoms]
     choices = _choices(schemas)
     if choices is not None:
@@ -85,9 +125,9 @@ def _conjunction(parts: list[Bound]) -> st.SearchStrategy[Any]:
     if conditionals and types != ["object"]:
         # An `if` on a property holds vacuously for a non-object, so each `then` applies to it.
         thens = [(c["then"], r) for c, r in conditionals if "then" in c]
-        return st.one_of(
-            [_objects(atoms, conditionals)] if "object" in types else []
-        ) | st.one_of([_conjunction(atoms + thens + [({"type": t}, None)]) for t in types if t != "object"])
+        return st.one_of([_objects(atoms, conditionals)] if "object" in types else []) | st.one_of(
+            [_conjunction(atoms + thens + [({"type": t}, "")]) for t in types if t != "object"]
+        )
     return st.one_of([_of_type(kind, atoms, conditionals) for kind in types])
 
 
@@ -100,7 +140,11 @@ def _choices(schemas: list[dict[str, Any]]) -> list[Any] | None:
     if allowed is None:
         return None
     types = _types(schemas)
-    fitting = [value for value in allowed if _json_type(value) in types or (_json_type(value) == "integer" and "number" in types)]
+    fitting = [
+        value
+        for value in allowed
+        if _json_type(value) in types or (_json_type(value) == "integer" and "number" in types)
+    ]
     if not fitting:
         raise ValueError(f"no value satisfies {schemas}")
     return fitting
@@ -119,9 +163,14 @@ def _types(schemas: list[dict[str, Any]]) -> list[str]:
 
 
 def _json_type(value: Any) -> str:
-    for name, test in (("null", lambda v: v is None), ("boolean", lambda v: isinstance(v, bool)),
-                       ("integer", lambda v: isinstance(v, int)), ("number", lambda v: isinstance(v, float)),
-                       ("string", lambda v: isinstance(v, str)), ("array", lambda v: isinstance(v, list))):
+    for name, test in (
+        ("null", lambda v: v is None),
+        ("boolean", lambda v: isinstance(v, bool)),
+        ("integer", lambda v: isinstance(v, int)),
+        ("number", lambda v: isinstance(v, float)),
+        ("string", lambda v: isinstance(v, str)),
+        ("array", lambda v: isinstance(v, list)),
+    ):
         if test(value):
             return name
     return "object"
@@ -160,7 +209,7 @@ def _strings(schemas: list[dict[str, Any]]) -> st.SearchStrategy[str]:
 
 
 def _arrays(atoms: list[Bound]) -> st.SearchStrategy[list[Any]]:
-    items = [(atom["items"], resolver) for atom, resolver in atoms if "items" in atom]
+    items = [(atom["items"], base) for atom, base in atoms if "items" in atom]
     shortest = max((atom.get("minItems", 0) for atom, _ in atoms), default=0)
     longest = min((atom["maxItems"] for atom, _ in atoms if "maxItems" in atom), default=_MAX_ITEMS)
     element = _conjunction(items) if items else json_values()
@@ -172,15 +221,15 @@ def _objects(draw: st.DrawFn, atoms: list[Bound], conditionals: list[Bound]) -> 
     chosen: dict[str, Any] = {}
     pending = list(conditionals)
     while pending:
-        (conditional, resolver) = pending.pop(0)
+        (conditional, base) = pending.pop(0)
         name, wanted = _discriminator(conditional["if"])
         if name not in chosen and _property_parts(atoms, name):
             chosen[name] = draw(_conjunction(_property_parts(atoms, name)))
         holds = chosen[name] == wanted if name in chosen else draw(st.booleans())
         branch = conditional.get("then" if holds else "else")
-        extra = [(conditional["if"], resolver)] if holds else []
+        extra = [(conditional["if"], base)] if holds else []
         if branch is not None:
-            extra.append((branch, resolver))
+            extra.append((branch, base))
         new_atoms, new_conditionals = _flatten(extra)
         atoms = atoms + new_atoms
         pending += new_conditionals
@@ -192,12 +241,14 @@ def _discriminator(condition: dict[str, Any]) -> tuple[str, Any]:
     rules = list(properties.values())
     if set(condition) - {"required", "properties"} or len(rules) != 1 or set(rules[0]) != {"const"}:
         raise NotImplementedError(f"strategies branch on one property's const, not on {condition}")
-    (name, rule), = properties.items()
+    ((name, rule),) = properties.items()
     return name, rule["const"]
 
 
 def _property_parts(atoms: list[Bound], name: str) -> list[Bound]:
-    return [(atom["properties"][name], r) for atom, r in atoms if name in atom.get("properties", {})]
+    return [
+        (atom["properties"][name], r) for atom, r in atoms if name in atom.get("properties", {})
+    ]
 
 
 @st.composite
@@ -212,12 +263,38 @@ def _members(draw: st.DrawFn, atoms: list[Bound], chosen: dict[str, Any]) -> dic
             result[name] = draw(_conjunction(_property_parts(atoms, name)))
     for name in sorted(required - set(result)):
         result[name] = chosen.get(name, draw(json_values()))
-    extra = [(atom["additionalProperties"], r) for atom, r in atoms if isinstance(atom.get("additionalProperties"), dict)]
+    extra = [
+        (atom["additionalProperties"], r)
+        for atom, r in atoms
+        if isinstance(atom.get("additionalProperties"), dict)
+    ]
     if extra and not names:
-        longest_key = min((atom["propertyNames"].get("maxLength", 64) for atom, _ in atoms if "propertyNames" in atom), default=16)
-        most = min((atom["maxProperties"] for atom, _ in atoms if "maxProperties" in atom), default=_MAX_ITEMS)
-        result.update(draw(st.dictionaries(st.text(max_size=longest_key), _conjunction(extra), max_size=min(most, _MAX_ITEMS))))
-    open_ = not names and not extra and all(atom.get("additionalProperties", True) is not False for atom, _ in atoms)
+        longest_key = min(
+            (
+                atom["propertyNames"].get("maxLength", 64)
+                for atom, _ in atoms
+                if "propertyNames" in atom
+            ),
+            default=16,
+        )
+        most = min(
+            (atom["maxProperties"] for atom, _ in atoms if "maxProperties" in atom),
+            default=_MAX_ITEMS,
+        )
+        result.update(
+            draw(
+                st.dictionaries(
+                    st.text(max_size=longest_key),
+                    _conjunction(extra),
+                    max_size=min(most, _MAX_ITEMS),
+                )
+            )
+        )
+    open_ = (
+        not names
+        and not extra
+        and all(atom.get("additionalProperties", True) is not False for atom, _ in atoms)
+    )
     if open_:
         result.update(draw(st.dictionaries(st.text(max_size=8), json_values(), max_size=2)))
     return result

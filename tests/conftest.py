@@ -12,7 +12,9 @@ from runcore._lifecycle import advance, advance_step, run_from_request
 T0 = 1_700_000_000
 TOOLS = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]
 TOOL_CALL = {
-    "id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": '{"q": 1}'}
+    "id": "call_1",
+    "type": "function",
+    "function": {"name": "lookup", "arguments": '{"q": 1}'},
 }
 USAGE = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
 DETAILS: dict[str, dict[str, Any]] = {
@@ -52,16 +54,30 @@ def make_run(status: str) -> dict[str, Any]:
 
 def new_step() -> dict[str, Any]:
     return {
-        "id": "step_1", "object": "thread.run.step", "created_at": T0 + 1, "run_id": "run_1",
-        "assistant_id": "asst_1", "thread_id": "thread_1", "type": "message_creation",
-        "status": "in_progress", "cancelled_at": None, "completed_at": None, "expired_at": None,
-        "failed_at": None, "last_error": None, "metadata": {}, "usage": None,
+        "id": "step_1",
+        "object": "thread.run.step",
+        "created_at": T0 + 1,
+        "run_id": "run_1",
+        "assistant_id": "asst_1",
+        "thread_id": "thread_1",
+        "type": "message_creation",
+        "status": "in_progress",
+        "cancelled_at": None,
+        "completed_at": None,
+        "expired_at": None,
+        "failed_at": None,
+        "last_error": None,
+        "metadata": {},
+        "usage": None,
         "step_details": {"type": "message_creation", "message_creation": {"message_id": "msg_1"}},
     }
 
 
 STEP_EVENTS = {
-    "completed": "complete", "failed": "fail", "cancelled": "cancel", "expired": "expire"
+    "completed": "complete",
+    "failed": "fail",
+    "cancelled": "cancel",
+    "expired": "expire",
 }
 
 

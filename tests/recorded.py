@@ -9,9 +9,13 @@ from typing import Any, Iterator
 import pytest
 
 RECORDINGS = Path(__file__).resolve().parents[2] / "shared" / "recordings"
-REAL_FILES = sorted(RECORDINGS.joinpath("real").iterdir()) if RECORDINGS.joinpath("real").is_dir() else []
+REAL_FILES = (
+    sorted(RECORDINGS.joinpath("real").iterdir()) if RECORDINGS.joinpath("real").is_dir() else []
+)
 UNVERIFIED_FILES = (
-    sorted(RECORDINGS.joinpath("unverified").iterdir()) if RECORDINGS.joinpath("unverified").is_dir() else []
+    sorted(RECORDINGS.joinpath("unverified").iterdir())
+    if RECORDINGS.joinpath("unverified").is_dir()
+    else []
 )
 needs_recordings = pytest.mark.skipif(not REAL_FILES, reason="../shared/recordings is not here")
 

@@ -20,7 +20,12 @@ FINDING_KEYS = {"severity", "code", "file", "line", "pointer", "message", "objec
 
 def runcore(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "runcore", *args], input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=120
+        [sys.executable, "-m", "runcore", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
 
 
@@ -36,7 +41,9 @@ def good(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def bad(tmp_path: Path) -> Path:
-    return write(tmp_path / "bad.jsonl", RUN, dict(RUN, id="run_bad", created_at=1.5, metadata={"k": 1}))
+    return write(
+        tmp_path / "bad.jsonl", RUN, dict(RUN, id="run_bad", created_at=1.5, metadata={"k": 1})
+    )
 
 
 def test_exit_code_is_0_when_there_is_no_error(good: Path) -> None:
@@ -50,11 +57,16 @@ def test_exit_code_is_1_when_a_finding_is_an_error_and_text_groups_by_file(bad: 
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines[0] == str(bad)
-    assert lines[1] == "  line 2 [run_bad]: error wrong_type at /created_at: expected integer (Unix timestamp in integer seconds), got number 1.5"
+    assert (
+        lines[1]
+        == "  line 2 [run_bad]: error wrong_type at /created_at: expected integer (Unix timestamp in integer seconds), got number 1.5"
+    )
     assert "error wrong_type at /metadata/k" in lines[2]
 
 
-def test_json_output_is_one_document_with_summary_and_located_findings(good: Path, bad: Path) -> None:
+def test_json_output_is_one_document_with_summary_and_located_findings(
+    good: Path, bad: Path
+) -> None:
     result = runcore("check", "--format", "json", str(good), str(bad))
     report = json.loads(result.stdout)
     assert result.returncode == 1
@@ -62,17 +74,29 @@ def test_json_output_is_one_document_with_summary_and_located_findings(good: Pat
     assert [set(f) for f in report["findings"]] == [FINDING_KEYS, FINDING_KEYS]
     first = report["findings"][0]
     assert (first["file"], first["line"], first["pointer"], first["object_id"], first["value"]) == (
-        str(bad), 2, "/created_at", "run_bad", 1.5
+        str(bad),
+        2,
+        "/created_at",
+        "run_bad",
+        1.5,
     )
 
 
-def test_a_bad_jsonl_line_is_a_finding_with_its_line_and_the_rest_is_still_checked(tmp_path: Path) -> None:
+def test_a_bad_jsonl_line_is_a_finding_with_its_line_and_the_rest_is_still_checked(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "mixed.jsonl"
-    path.write_text(json.dumps(RUN) + "\n{not json\n\n" + json.dumps(dict(RUN, status="paused")) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(RUN) + "\n{not json\n\n" + json.dumps(dict(RUN, status="paused")) + "\n",
+        encoding="utf-8",
+    )
     result = runcore("check", "--format", "json", str(path))
     findings = json.loads(result.stdout)["findings"]
     assert result.returncode == 1
-    assert [(f["line"], f["code"]) for f in findings][:2] == [(2, "invalid_json"), (4, "invalid_value")]
+    assert [(f["line"], f["code"]) for f in findings][:2] == [
+        (2, "invalid_json"),
+        (4, "invalid_value"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -80,7 +104,9 @@ def test_a_bad_jsonl_line_is_a_finding_with_its_line_and_the_rest_is_still_check
     ['{"a": 1, "a": 2}', '{"created_at": NaN}', "[1, 2"],
     ids=["duplicate-key", "nan", "truncated"],
 )
-def test_a_json_file_that_cannot_be_parsed_exits_2_and_says_why(tmp_path: Path, content: str) -> None:
+def test_a_json_file_that_cannot_be_parsed_exits_2_and_says_why(
+    tmp_path: Path, content: str
+) -> None:
     path = tmp_path / "broken.json"
     path.write_text(content, encoding="utf-8")
     result = runcore("check", "--format", "json", str(path))
@@ -92,11 +118,22 @@ def test_a_json_file_that_cannot_be_parsed_exits_2_and_says_why(tmp_path: Path, 
 
 def test_a_missing_path_exits_2_without_a_traceback(tmp_path: Path) -> None:
     result = runcore("check", str(tmp_path / "nope.json"))
-    assert result.returncode == 2 and "cannot read the file" in result.stdout and "Traceback" not in result.stderr
+    assert (
+        result.returncode == 2
+        and "cannot read the file" in result.stdout
+        and "Traceback" not in result.stderr
+    )
 
 
 @pytest.mark.parametrize(
-    "args", [[], ["check"], ["check", "--profile", "loose", "x"], ["check", "--kind", "runs", "x"], ["lint", "x"]],
+    "args",
+    [
+        [],
+        ["check"],
+        ["check", "--profile", "loose", "x"],
+        ["check", "--kind", "runs", "x"],
+        ["lint", "x"],
+    ],
     ids=["no-command", "no-path", "bad-profile", "bad-kind", "bad-command"],
 )
 def test_usage_errors_exit_2(args: list[str]) -> None:
@@ -106,15 +143,26 @@ def test_usage_errors_exit_2(args: list[str]) -> None:
 
 def test_standard_input_is_read_as_json_or_jsonl() -> None:
     one = runcore("check", "-", stdin=json.dumps(RUN))
-    many = runcore("check", "--format", "json", "-", stdin=json.dumps(RUN) + "\n" + json.dumps(dict(RUN, model=3)) + "\n")
+    many = runcore(
+        "check",
+        "--format",
+        "json",
+        "-",
+        stdin=json.dumps(RUN) + "\n" + json.dumps(dict(RUN, model=3)) + "\n",
+    )
     assert one.returncode == 0
     assert many.returncode == 1
     assert [(f["file"], f["line"]) for f in json.loads(many.stdout)["findings"]] == [("<stdin>", 2)]
 
 
 def test_a_directory_means_every_json_and_jsonl_file_in_it(tmp_path: Path) -> None:
-    page = {"object": "list", "data": [RUN, dict(RUN, id="run_x", status=None)], "first_id": "run_1",
-            "last_id": "run_x", "has_more": False}
+    page = {
+        "object": "list",
+        "data": [RUN, dict(RUN, id="run_x", status=None)],
+        "first_id": "run_1",
+        "last_id": "run_x",
+        "has_more": False,
+    }
     (tmp_path / "page.json").write_text(json.dumps(page), encoding="utf-8")
     write(tmp_path / "nested.jsonl", RUN)
     (tmp_path / "notes.txt").write_text("not checked", encoding="utf-8")
@@ -147,7 +195,11 @@ def test_junit_output_is_valid_xml_with_one_test_case_per_object(good: Path, bad
         assert suite.get("failures") == str(sum(c.find("failure") is not None for c in cases))
         assert all(c.get("classname") and c.get("name") for c in cases)
     failure = suites[1].findall("testcase")[1].find("failure")
-    assert failure is not None and failure.get("type") == "wrong_type" and "/created_at" in (failure.text or "")
+    assert (
+        failure is not None
+        and failure.get("type") == "wrong_type"
+        and "/created_at" in (failure.text or "")
+    )
 
 
 def test_junit_output_reads_back_in_a_ci_report_parser(good: Path, bad: Path) -> None:
@@ -155,11 +207,18 @@ def test_junit_output_reads_back_in_a_ci_report_parser(good: Path, bad: Path) ->
 
     report = JUnitXml.fromstring(runcore("check", "--format", "junit", str(good), str(bad)).stdout)
     suites = list(report)
-    assert [(s.name, s.tests, s.failures, s.errors) for s in suites] == [(str(good), 2, 0, 0), (str(bad), 2, 1, 0)]
+    assert [(s.name, s.tests, s.failures, s.errors) for s in suites] == [
+        (str(good), 2, 0, 0),
+        (str(bad), 2, 1, 0),
+    ]
     outcomes = [(case.name, [type(r).__name__ for r in case.result]) for case in suites[1]]
     assert outcomes == [("line 1: run_1", []), ("line 2: run_bad", ["Failure"])]
     (failure,) = list(suites[1])[1].result
-    assert isinstance(failure, Failure) and failure.type == "wrong_type" and "/metadata/k" in failure.text
+    assert (
+        isinstance(failure, Failure)
+        and failure.type == "wrong_type"
+        and "/metadata/k" in failure.text
+    )
 
 
 def test_junit_output_survives_control_characters_in_values(tmp_path: Path) -> None:
@@ -192,7 +251,11 @@ def test_hidden_folders_and_empty_directories(tmp_path: Path) -> None:
 
 def run_bytes(data: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-m", "runcore", "check", *args, "-"], input=data, capture_output=True, cwd=ROOT, timeout=120
+        [sys.executable, "-m", "runcore", "check", *args, "-"],
+        input=data,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
     )
 
 
@@ -223,11 +286,19 @@ def test_line_separators_inside_jsonl_strings_do_not_split_lines(tmp_path: Path)
 
 
 @pytest.mark.parametrize("output", ["text", "json", "junit"])
-def test_lone_surrogates_and_non_utf8_file_names_are_printed_escaped(tmp_path: Path, output: str) -> None:
+def test_lone_surrogates_and_non_utf8_file_names_are_printed_escaped(
+    tmp_path: Path, output: str
+) -> None:
     path = tmp_path / "caf\udce9.jsonl"  # the file name bytes b"caf\xe9"
-    path.write_text('{"id": "run_\\ud800", "object": "thread.run", "status": "?"}\n', encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "runcore", "check", "--format", output, str(tmp_path)],
-                            capture_output=True, cwd=ROOT, timeout=120)
+    path.write_text(
+        '{"id": "run_\\ud800", "object": "thread.run", "status": "?"}\n', encoding="utf-8"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "runcore", "check", "--format", output, str(tmp_path)],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert result.returncode == 1 and b"Traceback" not in result.stderr
     if output == "junit":
         ET.fromstring(result.stdout)
@@ -236,8 +307,11 @@ def test_lone_surrogates_and_non_utf8_file_names_are_printed_escaped(tmp_path: P
 
 
 def test_stdin_is_decoded_like_a_file_and_jsonl_keeps_going_past_a_bad_line() -> None:
-    result = run_bytes(b'\xef\xbb\xbf' + json.dumps(RUN).encode() + b"\n42\n" + json.dumps(RUN).encode() + b"\n",
-                       "--format", "json")
+    result = run_bytes(
+        b"\xef\xbb\xbf" + json.dumps(RUN).encode() + b"\n42\n" + json.dumps(RUN).encode() + b"\n",
+        "--format",
+        "json",
+    )
     report = json.loads(result.stdout)
     assert result.returncode == 1
     assert report["summary"]["objects"] == 3

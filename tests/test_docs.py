@@ -33,8 +33,17 @@ def slug(heading: str) -> str:
 def test_every_link_to_a_decision_names_a_heading_of_decisions_md() -> None:
     text = (ROOT / "docs" / "decisions.md").read_text(encoding="utf-8")
     anchors = {slug(line.lstrip("#")) for line in text.splitlines() if line.startswith("#")}
-    sources = [*ROOT.glob("runcore/*.py"), *ROOT.glob("schemas/*.json"), *ROOT.glob("docs/*.md"), ROOT / "README.md"]
-    links = {(path.name, link) for path in sources for link in re.findall(r"decisions\.md#([\w\-]+)", path.read_text(encoding="utf-8"))}
+    sources = [
+        *ROOT.glob("runcore/*.py"),
+        *ROOT.glob("schemas/*.json"),
+        *ROOT.glob("docs/*.md"),
+        ROOT / "README.md",
+    ]
+    links = {
+        (path.name, link)
+        for path in sources
+        for link in re.findall(r"decisions\.md#([\w\-]+)", path.read_text(encoding="utf-8"))
+    }
     assert links, "the code and schemas link to their decisions"
     assert {(name, link) for name, link in links if link not in anchors} == set()
 

@@ -12,7 +12,14 @@ from runcore._findings import escape_token, pointer, unescape_pointer
 
 @pytest.mark.parametrize(
     ("path", "expected"),
-    [([], ""), ([""], "/"), (["a/b"], "/a~1b"), (["m~n"], "/m~0n"), (["~1"], "/~01"), (["data", 3, "id"], "/data/3/id")],
+    [
+        ([], ""),
+        ([""], "/"),
+        (["a/b"], "/a~1b"),
+        (["m~n"], "/m~0n"),
+        (["~1"], "/~01"),
+        (["data", 3, "id"], "/data/3/id"),
+    ],
     ids=["root", "empty-key", "slash", "tilde", "tilde-then-one", "index"],
 )
 def test_pointers_escape_tilde_before_slash(path: list, expected: str) -> None:
@@ -34,6 +41,18 @@ def test_escape_token_accepts_indexes() -> None:
 
 
 def test_a_finding_says_where_what_and_why() -> None:
-    finding = Finding("error", "too_long", "/metadata/k", "513 characters long; expected at most 512", "x", "a.jsonl", 3, "run_1")
-    assert str(finding) == "a.jsonl:3: error too_long at /metadata/k: 513 characters long; expected at most 512"
+    finding = Finding(
+        "error",
+        "too_long",
+        "/metadata/k",
+        "513 characters long; expected at most 512",
+        "x",
+        "a.jsonl",
+        3,
+        "run_1",
+    )
+    assert (
+        str(finding)
+        == "a.jsonl:3: error too_long at /metadata/k: 513 characters long; expected at most 512"
+    )
     assert finding.to_dict()["object_id"] == "run_1"

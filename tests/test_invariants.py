@@ -90,13 +90,23 @@ BAD_RUNS = [
     ("cancelling", "cancelled_at", 1_700_000_009, "cancelled_at_unexpected", "/cancelled_at"),
     ("in_progress", "completed_at", 1_700_000_009, "completed_at_unexpected", "/completed_at"),
     ("expired", "completed_at", 1_700_000_009, "completed_at_unexpected", "/completed_at"),
-    ("completed", "incomplete_details", {"reason": "max_prompt_tokens"},
-     "incomplete_details_unexpected", "/incomplete_details"),
+    (
+        "completed",
+        "incomplete_details",
+        {"reason": "max_prompt_tokens"},
+        "incomplete_details_unexpected",
+        "/incomplete_details",
+    ),
     ("in_progress", "started_at", 1_600_000_000, "timestamp_order", "/started_at"),
     ("completed", "completed_at", 1_700_000_000, "timestamp_order", "/completed_at"),
     ("queued", "expires_at", 1_600_000_000, "timestamp_order", "/expires_at"),
-    ("completed", "usage", {**USAGE, "total_tokens": 4},
-     "usage_total_mismatch", "/usage/total_tokens"),
+    (
+        "completed",
+        "usage",
+        {**USAGE, "total_tokens": 4},
+        "usage_total_mismatch",
+        "/usage/total_tokens",
+    ),
 ]
 
 
@@ -112,7 +122,10 @@ def test_one_broken_field_is_reported_at_its_pointer(
 
 
 QUIRKS = [(field, status) for _, field, status in sorted(OBSERVED_QUIRKS)]
-QUIRK_VALUES = {"completed_at": 1_700_000_009, "incomplete_details": {"reason": "max_prompt_tokens"}}
+QUIRK_VALUES = {
+    "completed_at": 1_700_000_009,
+    "incomplete_details": {"reason": "max_prompt_tokens"},
+}
 
 
 @pytest.mark.parametrize("field, status", QUIRKS)
@@ -131,8 +144,10 @@ def test_repeated_tool_call_ids_and_non_json_arguments_are_reported(run_in) -> N
     found = [(finding.code, finding.pointer) for finding in check_invariants(run, profile="spec")]
     assert found == [
         ("tool_call_id_repeated", "/required_action/submit_tool_outputs/tool_calls/1/id"),
-        ("tool_call_arguments_not_json",
-         "/required_action/submit_tool_outputs/tool_calls/1/function/arguments"),
+        (
+            "tool_call_arguments_not_json",
+            "/required_action/submit_tool_outputs/tool_calls/1/function/arguments",
+        ),
     ]
 
 
@@ -145,7 +160,13 @@ def test_repeated_tool_call_ids_and_non_json_arguments_are_reported(run_in) -> N
         ("requires_action", "required_action", "spec", [("error", "missing_field")]),
         ("in_progress", "started_at", "observed", [("error", "missing_field")]),
     ],
-    ids=["required-action", "incomplete-details", "v1-usage", "spec-schema-reports", "observed-schema-reports"],
+    ids=[
+        "required-action",
+        "incomplete-details",
+        "v1-usage",
+        "spec-schema-reports",
+        "observed-schema-reports",
+    ],
 )
 def test_a_field_the_status_needs_may_be_absent_only_where_the_hosted_api_left_it_out(
     run_in, status: str, field: str, profile: str, expected: list

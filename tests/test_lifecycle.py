@@ -152,7 +152,9 @@ def test_the_clock_bound_is_the_schemas_timestamp_bound() -> None:
     ],
     ids=["run-error-codes", "step-error-codes", "incomplete-reasons"],
 )
-def test_the_details_the_engine_accepts_are_the_schemas_enums(values: tuple, part: str, field: str) -> None:
+def test_the_details_the_engine_accepts_are_the_schemas_enums(
+    values: tuple, part: str, field: str
+) -> None:
     assert list(values) == PARTS[part]["properties"][field]["enum"]
 
 
@@ -915,10 +917,17 @@ BROKEN_SETTINGS = [
     ({"max_prompt_tokens": 100}, {}, "/max_prompt_tokens"),
     ({"metadata": {"k" * 65: "v"}}, {}, "/metadata/" + "k" * 65),
     ({}, {"tools": [{"type": "code_interpreter"}] * 21}, "/tools"),
-    ({"tools": [{"type": "function", "function": {"name": "bad name!"}}]}, {}, "/tools/0/function/name"),
+    (
+        {"tools": [{"type": "function", "function": {"name": "bad name!"}}]},
+        {},
+        "/tools/0/function/name",
+    ),
     ({"response_format": "none"}, {}, "/response_format"),
-    ({"truncation_strategy": {"type": "last_messages", "last_messages": 0}}, {},
-     "/truncation_strategy/last_messages"),
+    (
+        {"truncation_strategy": {"type": "last_messages", "last_messages": 0}},
+        {},
+        "/truncation_strategy/last_messages",
+    ),
     ({"temperature": "hot"}, {}, "/temperature"),
     ({"tool_choice": "sometimes"}, {}, "/tool_choice"),
     ({"parallel_tool_calls": "yes"}, {}, "/parallel_tool_calls"),
@@ -926,12 +935,29 @@ BROKEN_SETTINGS = [
 
 
 @pytest.mark.parametrize(
-    "request_, assistant, where", BROKEN_SETTINGS,
-    ids=["tokens", "metadata-key", "assistant-tools", "function-name", "response-format", "last-messages",
-         "temperature", "tool-choice", "parallel"],
+    "request_, assistant, where",
+    BROKEN_SETTINGS,
+    ids=[
+        "tokens",
+        "metadata-key",
+        "assistant-tools",
+        "function-name",
+        "response-format",
+        "last-messages",
+        "temperature",
+        "tool-choice",
+        "parallel",
+    ],
 )
-def test_settings_that_break_the_contract_create_no_run(request_: dict, assistant: dict, where: str) -> None:
+def test_settings_that_break_the_contract_create_no_run(
+    request_: dict, assistant: dict, where: str
+) -> None:
     with pytest.raises(InvalidDetails, match="breaks the contract") as raised:
-        run_from_request({"assistant_id": "asst_1", **request_}, {"id": "asst_1", "model": "gpt-4o", **assistant},
-                         run_id="run_1", thread_id="thread_1", now=T0)
+        run_from_request(
+            {"assistant_id": "asst_1", **request_},
+            {"id": "asst_1", "model": "gpt-4o", **assistant},
+            run_id="run_1",
+            thread_id="thread_1",
+            now=T0,
+        )
     assert [finding.pointer for finding in raised.value.findings] == [where]

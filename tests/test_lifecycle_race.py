@@ -47,8 +47,13 @@ def create_database(path: str) -> None:
         """
     )
     for index in range(RUNS):
-        run = run_from_request({"assistant_id": "asst_1"}, {"model": "gpt-4o"},
-                               run_id=f"run_{index}", thread_id="thread_1", now=T0)
+        run = run_from_request(
+            {"assistant_id": "asst_1"},
+            {"model": "gpt-4o"},
+            run_id=f"run_{index}",
+            thread_id="thread_1",
+            now=T0,
+        )
         run = advance(run, "start", now=T0 + 1).run
         db.execute("INSERT INTO runs VALUES (?, ?, ?)", (run["id"], run["status"], json.dumps(run)))
     db.close()
@@ -59,13 +64,17 @@ def write_if_unchanged(
 ) -> bool:
     """The compare-and-set of docs/lifecycle.md: write only if the status is still the one read."""
     db.execute("BEGIN IMMEDIATE")
-    cursor = db.execute("UPDATE runs SET body = ?, status = ? WHERE id = ? AND status = ?",
-                        (json.dumps(run), run["status"], run["id"], read_status))
+    cursor = db.execute(
+        "UPDATE runs SET body = ?, status = ? WHERE id = ? AND status = ?",
+        (json.dumps(run), run["status"], run["id"], read_status),
+    )
     if cursor.rowcount != 1:
         db.execute("ROLLBACK")
         return False
-    db.execute("INSERT INTO history (run_id, from_status, to_status, actor) VALUES (?, ?, ?, ?)",
-               (run["id"], read_status, run["status"], actor))
+    db.execute(
+        "INSERT INTO history (run_id, from_status, to_status, actor) VALUES (?, ?, ?, ?)",
+        (run["id"], read_status, run["status"], actor),
+    )
     db.execute("COMMIT")
     return True
 
@@ -110,8 +119,12 @@ def test_racing_processes_leave_every_run_in_exactly_one_terminal_status(tmp_pat
     path_entries = [str(ROOT), os.environ.get("PYTHONPATH", "")]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(path_entries)}
     workers = [
-        subprocess.Popen([sys.executable, __file__, path, role, str(seed), repr(go)], env=env,
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, __file__, path, role, str(seed), repr(go)],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for seed, role in enumerate(ROLES)
     ]
     for worker in workers:
@@ -129,7 +142,7 @@ def test_racing_processes_leave_every_run_in_exactly_one_terminal_status(tmp_pat
         chain = history[run_id]
         assert status in TERMINAL_RUN_STATUSES, (run_id, chain)
         assert chain[0][0] == "in_progress" and chain[-1][1] == status, (run_id, chain)
-        assert all(prev[1] == nxt[0] for prev, nxt in zip(chain, chain[1:])), (run_id, chain)
+        assert all(prev[1] == nxt[0] for prev, nxt in zip(chain, chain[1:], strict=False)), (run_id, chain)
         ends = [dest for _, dest in chain if dest in TERMINAL_RUN_STATUSES]
         assert ends == [status], (run_id, chain)
         assert not any(source in TERMINAL_RUN_STATUSES for source, _ in chain), (run_id, chain)

@@ -14,9 +14,17 @@ from runcore._findings import pointer
 from runcore.strategies import valid_objects
 
 MUTATIONS = settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-METADATA_KINDS = ["run", "run_step", "create_run_request", "create_thread_and_run_request", "modify_run_request"]
+METADATA_KINDS = [
+    "run",
+    "run_step",
+    "create_run_request",
+    "create_thread_and_run_request",
+    "modify_run_request",
+]
 NAME_CHARS = string.ascii_letters + string.digits + "_-"
 
 
@@ -27,7 +35,9 @@ def only_finding(instance: Any, kind: str, profile: str = "spec") -> tuple[str, 
     return findings[0].pointer, findings[0].code
 
 
-def mutated(kind: str, change: Callable[[dict[str, Any]], None]) -> st.SearchStrategy[dict[str, Any]]:
+def mutated(
+    kind: str, change: Callable[[dict[str, Any]], None]
+) -> st.SearchStrategy[dict[str, Any]]:
     def apply(instance: dict[str, Any]) -> dict[str, Any]:
         change(instance)
         return instance
@@ -38,7 +48,9 @@ def mutated(kind: str, change: Callable[[dict[str, Any]], None]) -> st.SearchStr
 @pytest.mark.parametrize("kind", METADATA_KINDS)
 @MUTATIONS
 @given(data=st.data(), count=st.integers(17, 40))
-def test_metadata_with_more_than_16_keys_is_one_error_at_metadata(kind: str, data: Any, count: int) -> None:
+def test_metadata_with_more_than_16_keys_is_one_error_at_metadata(
+    kind: str, data: Any, count: int
+) -> None:
     instance = data.draw(valid_objects(kind, profile="spec"))
     instance["metadata"] = {f"key{i}": "v" for i in range(count)}
     assert only_finding(instance, kind) == ("/metadata", "too_many_properties")
@@ -47,7 +59,9 @@ def test_metadata_with_more_than_16_keys_is_one_error_at_metadata(kind: str, dat
 @pytest.mark.parametrize("kind", METADATA_KINDS)
 @MUTATIONS
 @given(data=st.data(), key=st.text(min_size=65, max_size=120))
-def test_a_metadata_key_over_64_characters_is_one_error_at_that_key(kind: str, data: Any, key: str) -> None:
+def test_a_metadata_key_over_64_characters_is_one_error_at_that_key(
+    kind: str, data: Any, key: str
+) -> None:
     instance = data.draw(valid_objects(kind, profile="spec"))
     instance["metadata"] = {key: "v", "fine": "v"}
     assert only_finding(instance, kind) == (pointer(["metadata", key]), "too_long")
@@ -56,7 +70,9 @@ def test_a_metadata_key_over_64_characters_is_one_error_at_that_key(kind: str, d
 @pytest.mark.parametrize("kind", METADATA_KINDS)
 @MUTATIONS
 @given(data=st.data(), value=st.text(min_size=513, max_size=700))
-def test_a_metadata_value_over_512_characters_is_one_error_at_that_key(kind: str, data: Any, value: str) -> None:
+def test_a_metadata_value_over_512_characters_is_one_error_at_that_key(
+    kind: str, data: Any, value: str
+) -> None:
     instance = data.draw(valid_objects(kind, profile="spec"))
     instance["metadata"] = {"a/b~c": value}
     assert only_finding(instance, kind) == ("/metadata/a~1b~0c", "too_long")
@@ -65,7 +81,9 @@ def test_a_metadata_value_over_512_characters_is_one_error_at_that_key(kind: str
 @pytest.mark.parametrize("kind", METADATA_KINDS)
 @MUTATIONS
 @given(data=st.data(), value=st.integers() | st.booleans() | st.lists(st.text(), max_size=2))
-def test_a_metadata_value_that_is_not_a_string_is_one_error(kind: str, data: Any, value: Any) -> None:
+def test_a_metadata_value_that_is_not_a_string_is_one_error(
+    kind: str, data: Any, value: Any
+) -> None:
     instance = data.draw(valid_objects(kind, profile="spec"))
     instance["metadata"] = {"k": value}
     assert only_finding(instance, kind) == ("/metadata/k", "wrong_type")
@@ -81,7 +99,9 @@ bad_names = st.one_of(
 @pytest.mark.parametrize("kind", ["run", "create_run_request", "create_thread_and_run_request"])
 @MUTATIONS
 @given(data=st.data(), name=bad_names, good=st.text(alphabet=NAME_CHARS, min_size=1, max_size=64))
-def test_a_function_name_outside_the_name_rule_is_one_error_at_that_name(kind: str, data: Any, name: str, good: str) -> None:
+def test_a_function_name_outside_the_name_rule_is_one_error_at_that_name(
+    kind: str, data: Any, name: str, good: str
+) -> None:
     instance = data.draw(valid_objects(kind, profile="spec"))
     instance["tools"] = [
         {"type": "function", "function": {"name": good}},
@@ -94,7 +114,9 @@ def test_a_function_name_outside_the_name_rule_is_one_error_at_that_name(kind: s
 @pytest.mark.parametrize("kind", ["run", "create_run_request", "create_thread_and_run_request"])
 @MUTATIONS
 @given(data=st.data(), tokens=st.integers(max_value=255))
-def test_a_token_limit_below_256_is_one_error(kind: str, field: str, data: Any, tokens: int) -> None:
+def test_a_token_limit_below_256_is_one_error(
+    kind: str, field: str, data: Any, tokens: int
+) -> None:
     instance = data.draw(valid_objects(kind, profile="spec"))
     instance[field] = tokens
     assert only_finding(instance, kind) == (f"/{field}", "below_minimum")
@@ -104,7 +126,9 @@ def test_a_token_limit_below_256_is_one_error(kind: str, field: str, data: Any, 
 @pytest.mark.parametrize("kind", ["run", "create_run_request", "create_thread_and_run_request"])
 @MUTATIONS
 @given(data=st.data(), tokens=st.integers(min_value=256))
-def test_a_token_limit_of_256_or_more_is_accepted(kind: str, field: str, data: Any, tokens: int) -> None:
+def test_a_token_limit_of_256_or_more_is_accepted(
+    kind: str, field: str, data: Any, tokens: int
+) -> None:
     instance = data.draw(valid_objects(kind, profile="spec"))
     instance[field] = tokens
     assert validate(instance, kind, profile="spec", invariants=False) == []
@@ -113,7 +137,10 @@ def test_a_token_limit_of_256_or_more_is_accepted(kind: str, field: str, data: A
 @MUTATIONS
 @given(limit=st.integers(max_value=0) | st.integers(min_value=101))
 def test_a_list_limit_outside_1_to_100_is_one_error(limit: int) -> None:
-    assert only_finding({"limit": limit}, "list_query") == ("/limit", "below_minimum" if limit < 1 else "above_maximum")
+    assert only_finding({"limit": limit}, "list_query") == (
+        "/limit",
+        "below_minimum" if limit < 1 else "above_maximum",
+    )
 
 
 @given(limit=st.integers(1, 100))
@@ -124,9 +151,15 @@ def test_a_list_limit_from_1_to_100_is_accepted(limit: int) -> None:
 @MUTATIONS
 @given(number=st.integers(max_value=0) | st.integers(min_value=51))
 def test_file_search_max_num_results_outside_1_to_50_is_one_error(number: int) -> None:
-    body = {"assistant_id": "asst_1", "tools": [{"type": "file_search", "file_search": {"max_num_results": number}}]}
+    body = {
+        "assistant_id": "asst_1",
+        "tools": [{"type": "file_search", "file_search": {"max_num_results": number}}],
+    }
     expected = "below_minimum" if number < 1 else "above_maximum"
-    assert only_finding(body, "create_run_request") == ("/tools/0/file_search/max_num_results", expected)
+    assert only_finding(body, "create_run_request") == (
+        "/tools/0/file_search/max_num_results",
+        expected,
+    )
 
 
 @pytest.mark.parametrize("kind", ["run", "create_run_request"])
@@ -147,13 +180,22 @@ not_seconds = st.one_of(
 
 @pytest.mark.parametrize(
     ("kind", "field"),
-    [("run", "created_at"), ("run", "started_at"), ("run", "expires_at"), ("run", "completed_at"),
-     ("run_step", "created_at"), ("run_step", "expired_at"), ("run_step", "failed_at")],
+    [
+        ("run", "created_at"),
+        ("run", "started_at"),
+        ("run", "expires_at"),
+        ("run", "completed_at"),
+        ("run_step", "created_at"),
+        ("run_step", "expired_at"),
+        ("run_step", "failed_at"),
+    ],
     ids=lambda value: str(value),
 )
 @MUTATIONS
 @given(data=st.data(), value=not_seconds)
-def test_a_timestamp_that_is_not_integer_seconds_is_one_error(kind: str, field: str, data: Any, value: Any) -> None:
+def test_a_timestamp_that_is_not_integer_seconds_is_one_error(
+    kind: str, field: str, data: Any, value: Any
+) -> None:
     instance = data.draw(valid_objects(kind, profile="spec"))
     instance[field] = value
     expected = "above_maximum" if isinstance(value, int) else "wrong_type"
@@ -168,9 +210,13 @@ REQUEST_BOUNDS = [
 ]
 
 
-@pytest.mark.parametrize(("field", "value", "code"), REQUEST_BOUNDS, ids=[f"{f}={v}" for f, v, _ in REQUEST_BOUNDS])
+@pytest.mark.parametrize(
+    ("field", "value", "code"), REQUEST_BOUNDS, ids=[f"{f}={v}" for f, v, _ in REQUEST_BOUNDS]
+)
 @pytest.mark.parametrize("kind", ["create_run_request", "create_thread_and_run_request"])
-def test_sampling_bounds_of_requests_are_inclusive_and_enforced(kind: str, field: str, value: float, code: str) -> None:
+def test_sampling_bounds_of_requests_are_inclusive_and_enforced(
+    kind: str, field: str, value: float, code: str
+) -> None:
     assert only_finding({"assistant_id": "a", field: value}, kind) == (f"/{field}", code)
     assert validate({"assistant_id": "a", "temperature": 2, "top_p": 0}, kind) == []
 
@@ -187,9 +233,15 @@ def test_score_threshold_above_1_is_one_error() -> None:
     ("kind", "body", "where"),
     [
         ("list_query", {"limit": 20.0}, "/limit"),
-        ("create_run_request", {"assistant_id": "a", "max_prompt_tokens": 512.0}, "/max_prompt_tokens"),
+        (
+            "create_run_request",
+            {"assistant_id": "a", "max_prompt_tokens": 512.0},
+            "/max_prompt_tokens",
+        ),
     ],
     ids=["limit", "tokens"],
 )
-def test_an_integer_written_with_a_fraction_is_a_wrong_type(kind: str, body: dict, where: str) -> None:
+def test_an_integer_written_with_a_fraction_is_a_wrong_type(
+    kind: str, body: dict, where: str
+) -> None:
     assert only_finding(body, kind) == (where, "wrong_type")

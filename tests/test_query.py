@@ -12,7 +12,9 @@ CONTENT = "step_details.tool_calls[*].file_search.results[*].content"
 
 
 def test_a_query_string_becomes_the_typed_json_of_list_query() -> None:
-    query = "?limit=5&order=asc&after=run_1&include[]=" + CONTENT.replace("[", "%5B").replace("]", "%5D")
+    query = "?limit=5&order=asc&after=run_1&include[]=" + CONTENT.replace("[", "%5B").replace(
+        "]", "%5D"
+    )
     assert list_query(query) == {"limit": 5, "order": "asc", "after": "run_1", "include": [CONTENT]}
     assert validate(list_query(query), "list_query") == []
 
@@ -29,10 +31,21 @@ def test_a_query_string_becomes_the_typed_json_of_list_query() -> None:
         ("include[]=step_details", "/include/0", "invalid_value"),
         ("page=2", "/page", "unknown_field"),
     ],
-    ids=["limit-0", "limit-101", "limit-word", "limit-float", "order", "order-twice", "include", "unknown"],
+    ids=[
+        "limit-0",
+        "limit-101",
+        "limit-word",
+        "limit-float",
+        "order",
+        "order-twice",
+        "include",
+        "unknown",
+    ],
 )
 def test_a_bad_query_is_reported_at_its_parameter(query: str, pointer: str, code: str) -> None:
-    assert [(f.pointer, f.code) for f in validate(list_query(query), "list_query")] == [(pointer, code)]
+    assert [(f.pointer, f.code) for f in validate(list_query(query), "list_query")] == [
+        (pointer, code)
+    ]
 
 
 @given(limit=st.integers(1, 100), order=st.sampled_from(["asc", "desc"]), after=st.text(min_size=1))

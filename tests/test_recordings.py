@@ -29,9 +29,13 @@ def test_the_spec_profile_reports_where_the_real_api_differed_from_the_docs() ->
         for _, body in runs_objects(path)
         for f in validate(body, profile="spec", invariants=False)
     )
-    for expected in [("wrong_type", "instructions"), ("missing_field", "parallel_tool_calls"),
-                     ("missing_field", "expired_at"), ("below_minimum", "max_completion_tokens"),
-                     ("invalid_value", "type")]:
+    for expected in [
+        ("wrong_type", "instructions"),
+        ("missing_field", "parallel_tool_calls"),
+        ("missing_field", "expired_at"),
+        ("below_minimum", "max_completion_tokens"),
+        ("invalid_value", "type"),
+    ]:
         assert found[expected] > 0, expected
 
 

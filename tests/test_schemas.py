@@ -81,7 +81,9 @@ def test_validators_are_built_once_and_reused() -> None:
 
 
 DRAWS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 
@@ -89,7 +91,9 @@ DRAWS = settings(
 @pytest.mark.parametrize("kind", KINDS)
 @DRAWS
 @given(data=st.data())
-def test_objects_drawn_from_each_schema_validate_with_no_findings(kind: str, profile: str, data: Any) -> None:
+def test_objects_drawn_from_each_schema_validate_with_no_findings(
+    kind: str, profile: str, data: Any
+) -> None:
     instance = data.draw(valid_objects(kind, profile=profile))
     assert validate(instance, kind, profile=profile, strict=True, invariants=False) == []
 
