@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib.metadata import version
 
 from runcore._inputs import documents
 from runcore._report import build_report, render_json, render_junit, render_text
@@ -13,7 +14,10 @@ RENDERERS = {"text": render_text, "json": render_json, "junit": render_junit}
 
 
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="runcore", description=__doc__)
+    main = argparse.ArgumentParser(
+        prog="runcore", description="The OpenAI Assistants API runs contract."
+    )
+    main.add_argument("--version", action="version", version=f"runcore {version('runcore')}")
     commands = main.add_subparsers(dest="command", required=True)
     check = commands.add_parser(
         "check",
@@ -24,7 +28,9 @@ def parser() -> argparse.ArgumentParser:
             "Exit code: 0 no errors, 1 errors found, 2 usage error or unreadable input."
         ),
     )
-    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument(
+        "paths", nargs="+", metavar="PATH", help="a .json or .jsonl file, a directory, or -"
+    )
     check.add_argument(
         "--profile",
         choices=PROFILES,
@@ -39,7 +45,13 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="report response fields that the contract does not declare, as warnings",
     )
-    check.add_argument("--format", choices=sorted(RENDERERS), default="text", dest="output_format")
+    check.add_argument(
+        "--format",
+        choices=sorted(RENDERERS),
+        default="text",
+        dest="output_format",
+        help="text for people (default), json for tools, junit for CI test reports",
+    )
     return main
 
 
