@@ -53,3 +53,25 @@ def test_all_lists_exactly_the_public_names() -> None:
     modules = {"strategies"}
     assert sorted(runcore.__all__) == sorted(public - modules)
     assert len(runcore.__all__) == len(set(runcore.__all__))
+
+
+def test_the_python_examples_in_the_readme_run() -> None:
+    import itertools
+    import json
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [block.split("```", 1)[0] for block in readme.split("```python\n")[1:]]
+    assert len(blocks) >= 2
+    first_poll = (ROOT / "examples" / "valid" / "poll.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    clock = itertools.count(1_732_233_600)
+    namespace = {
+        "obj": json.loads(first_poll),
+        "body": {"assistant_id": "asst_1"},
+        "request_body": {"assistant_id": "asst_1", "temperature": 0},
+        "assistant": {"id": "asst_1", "model": "gpt-4o"},
+        "now": lambda: next(clock),
+        "print": lambda *args: None,
+    }
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    assert namespace["result"].run["status"] == "completed"
