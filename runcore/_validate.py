@@ -228,7 +228,9 @@ def _json_type(value: Any) -> str:
         return "number"
     if isinstance(value, str):
         return "string"
-    return "array" if isinstance(value, list) else "object"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else f"{type(value).__name__} (not a JSON value)"
 
 
 def _short(value: Any, limit: int = 60) -> str:

@@ -396,3 +396,10 @@ def test_two_invariant_findings_at_one_pointer_are_both_kept() -> None:
     )
     order = [f for f in validate(body) if f.code == "timestamp_order"]
     assert len(order) == 2 and {f.pointer for f in order} == {"/completed_at"}
+
+
+def test_a_python_value_that_is_not_json_is_named_in_the_message() -> None:
+    import datetime
+
+    (finding,) = validate(run(created_at=datetime.datetime(2024, 5, 1)), invariants=False)
+    assert finding.code == "wrong_type" and "got datetime (not a JSON value)" in finding.message
