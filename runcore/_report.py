@@ -12,7 +12,7 @@ from runcore._errors import UnknownKind
 from runcore._findings import Finding
 from runcore._inputs import Document
 from runcore._schemas import Profile
-from runcore._validate import ITEM_KINDS, infer_kind, validate
+from runcore._validate import ITEM_KINDS, infer_kind, page_item, validate
 
 LIST_KIND_OF = {item: page for page, item in ITEM_KINDS.items()}
 
@@ -100,13 +100,8 @@ def _check(document: Document, kind: str | None, profile: Profile, strict: bool)
         for i, item in enumerate(value["data"])
     ]
     for finding in findings:
-        tokens = finding.pointer.split("/")
-        owner = (
-            items[int(tokens[2])]
-            if len(tokens) > 2 and tokens[1] == "data" and tokens[2].isdigit()
-            else page
-        )
-        owner.findings.append(finding)
+        index = page_item(finding.pointer)
+        (page if index is None else items[index]).findings.append(finding)
     return [page, *items]
 
 

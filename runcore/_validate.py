@@ -285,24 +285,27 @@ def _document_place(instance: Any, where: str) -> list[tuple[int, str]]:
     return place
 
 
+def page_item(where: str) -> int | None:
+    """The index of the page item a pointer lands in (``/data/3/...`` -> 3), if it does."""
+    tokens = where.split("/", 3)
+    if len(tokens) > 2 and tokens[1] == "data" and tokens[2].isdigit():
+        return int(tokens[2])
+    return None
+
+
 def _with_object_ids(findings: list[Finding], instance: Any) -> list[Finding]:
-    """Name the object each finding is about: a list item's own id, else the object's id."""
+    """Name the object each finding is about: a page item's own id, else the object's id."""
     if not isinstance(instance, dict):
         return findings
-    top = instance.get("id") if isinstance(instance.get("id"), str) else None
     data = instance.get("data") if isinstance(instance.get("data"), list) else []
 
     def object_id(finding: Finding) -> str | None:
-        tokens = finding.pointer.split("/")
-        if (
-            len(tokens) > 2
-            and tokens[1] == "data"
-            and tokens[2].isdigit()
-            and int(tokens[2]) < len(data)
-        ):
-            item = data[int(tokens[2])]
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
-                return item["id"]
-        return top
+        index = page_item(finding.pointer)
+        owner = data[index] if index is not None and index < len(data) else instance
+        return (
+            owner.get("id")
+            if isinstance(owner, dict) and isinstance(owner.get("id"), str)
+            else None
+        )
 
     return [replace(finding, object_id=object_id(finding)) for finding in findings]
