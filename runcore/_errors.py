@@ -3,12 +3,12 @@
 ::
 
     RuncoreError
-    ├── ContractViolation      an object or request broke the contract; carries .findings
-    ├── UnknownKind            a kind name that runcore does not know, or an object whose kind cannot be inferred
-    ├── IllegalTransition      an event that is not legal in the run's status (names both, and what was legal)
-    │   └── NotCancellable     cancel on a run that already ended (other than cancelled)
-    ├── StatusConflict         compare-and-set: the run's status is not the one the caller read
-    └── InvalidDetails         the details of an event break the contract (tool outputs, usage, error code, clock)
+    ├── ContractViolation   an object or request broke the contract; carries .findings
+    ├── UnknownKind         an unknown kind name, or an object whose kind cannot be inferred
+    ├── IllegalTransition   an event not legal in the run's status (names both, and what was legal)
+    │   └── NotCancellable  cancel on a run that already ended (other than cancelled)
+    ├── StatusConflict      compare-and-set: the run's status is not the one the caller read
+    └── InvalidDetails      an event's details or clock break the contract; may carry .findings
 """
 
 from __future__ import annotations

@@ -75,7 +75,8 @@ _Validator = validators.extend(Draft202012Validator, type_checker=_TYPES)
 
 # Strict mode reports response fields that no schema declares. The `properties` keyword records
 # which keys each object was checked against; keys never declared anywhere are unknown. This reads
-# jsonschema's own evaluation instead of re-implementing it (see decisions.md#response-objects-are-open-strict-mode).
+# jsonschema's own evaluation instead of re-implementing it
+# (decisions.md#response-objects-are-open-strict-mode).
 DECLARED: ContextVar[dict[int, tuple[Any, set[str]]]] = ContextVar("runcore_declared")
 _PROPERTIES = Draft202012Validator.VALIDATORS["properties"]
 

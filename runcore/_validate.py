@@ -75,9 +75,10 @@ def validate(
 ) -> list[Finding]:
     """Every finding for one object of a kind (inferred from ``object`` when not given).
 
-    Findings come in the order of the document itself (a missing field after its siblings). ``strict`` reports response fields that no schema declares, as
-    warnings (request kinds reject them anyway). ``invariants`` adds the lifecycle checks of runs and
-    run steps (status against fields and timestamps) to the schema checks.
+    Findings come in the order of the document itself (a missing field after its siblings).
+    ``strict`` reports response fields that no schema declares, as warnings (request kinds reject
+    them anyway). ``invariants`` adds the lifecycle checks of runs and run steps (status against
+    fields and timestamps) to the schema checks.
     """
     kind = kind or infer_kind(instance)
     strict = strict and kind in RESPONSE_KINDS
@@ -176,7 +177,8 @@ def _findings_of(error: ValidationError) -> Iterator[Finding]:
         return
     if "propertyNames" in error.relative_schema_path:
         key = error.instance
-        message = f"key {_short(key)} is {len(key)} characters long; keys are at most {error.validator_value} characters"
+        longest = error.validator_value
+        message = f"key {_short(key)} is {len(key)} characters long; keys are at most {longest} characters"
         yield _error(code, path + [key], message, key)
         return
     yield _error(code, path, _message(error), error.instance)
