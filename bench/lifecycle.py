@@ -11,7 +11,8 @@ import tracemalloc
 
 from transitions import Machine
 
-from runcore._lifecycle import _machine, advance, run_from_request
+from runcore._creation import run_from_request
+from runcore._lifecycle import _machine, advance
 from runcore._tables import RUN_STATUSES, RUN_TRANSITIONS
 
 T0 = 1_700_000_000

@@ -1,5 +1,6 @@
 """runcore: the executable contract of the OpenAI Assistants API runs resource."""
 
+from runcore._creation import run_from_request
 from runcore._errors import (
     ContractViolation,
     IllegalTransition,
@@ -10,17 +11,16 @@ from runcore._errors import (
     UnknownKind,
 )
 from runcore._findings import Finding
-from runcore._invariants import check_invariants
+from runcore._invariants import invariant_findings
 from runcore._lifecycle import (
     Advanced,
     AdvancedStep,
     advance,
     advance_step,
     legal_events,
-    run_from_request,
     settle_steps,
 )
-from runcore._query import list_query
+from runcore._query import parse_list_query
 from runcore._schemas import KINDS, PROFILES, REQUEST_KINDS, RESPONSE_KINDS, schema
 from runcore._tables import (
     RUN_STATUSES,
@@ -56,10 +56,10 @@ __all__ = [
     "advance",
     "advance_step",
     "check",
-    "check_invariants",
     "infer_kind",
+    "invariant_findings",
     "legal_events",
-    "list_query",
+    "parse_list_query",
     "run_from_request",
     "schema",
     "settle_steps",

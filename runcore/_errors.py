@@ -45,7 +45,7 @@ class IllegalTransition(RuncoreError):
         self.status = status
         self.event = event
         self.allowed = list(allowed)
-        legal = ", ".join(self.allowed) if self.allowed else "none (the status is terminal)"
+        legal = ", ".join(self.allowed) if self.allowed else "none"
         why = f" ({reason})" if reason else ""
         super().__init__(
             f"event {event!r} is not legal in status {status!r}{why}; legal events: {legal}"

@@ -128,6 +128,15 @@ def parse(text: str) -> Any:
         raise InputProblem(f"invalid JSON: {error}", None) from None
 
 
+def is_json_text(text: str) -> bool:
+    """Whether ``text`` is one JSON value as :func:`parse` reads it (no NaN, no duplicate keys)."""
+    try:
+        parse(text)
+    except InputProblem:
+        return False
+    return True
+
+
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result = dict(pairs)
     if len(result) != len(pairs):

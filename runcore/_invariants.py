@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from functools import cache
 from typing import Any, Callable, Iterator, Mapping
 
 from runcore._errors import UnknownKind
 from runcore._findings import Finding, pointer
-from runcore._schemas import schema
+from runcore._inputs import is_json_text
+from runcore._schemas import OBJECT_KINDS, PROFILES, is_integer, schema
 from runcore._tables import (
     RUN_FIELDS,
     RUN_STATUSES,
@@ -18,8 +18,6 @@ from runcore._tables import (
     STEP_STATUSES,
     STEP_TIMESTAMPS,
 )
-
-PROFILES = ("spec", "observed")
 
 # (object, field, status): a field the hosted API left non-null where the status table forbids it.
 # Warnings under "observed", errors under "spec" (decisions.md#what-observed-tolerates).
@@ -33,7 +31,6 @@ OBSERVED_QUIRKS = frozenset(
 )
 
 _FIELDS = {"thread.run": RUN_FIELDS, "thread.run.step": STEP_FIELDS}
-_KINDS = {"thread.run": "run", "thread.run.step": "run_step"}
 
 # (object, field): a field a status needs that the hosted API left out entirely. API v1 runs and
 # steps (2023-11, before usage existed) have no `usage` key; no recorded step has an `expired_at` key.
@@ -60,7 +57,7 @@ _ORDER = {
 Rule = Callable[[Mapping[str, Any], str, str], Iterator[Finding]]
 
 
-def check_invariants(obj: Mapping[str, Any], *, profile: str = "observed") -> list[Finding]:
+def invariant_findings(obj: Mapping[str, Any], *, profile: str = "observed") -> list[Finding]:
     """Every invariant finding for one run (``thread.run``) or run step (``thread.run.step``) dict.
 
     Absent fields and fields of the wrong type are left to the schema: rules that need them skip.
@@ -69,7 +66,7 @@ def check_invariants(obj: Mapping[str, Any], *, profile: str = "observed") -> li
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}, got {profile!r}")
     kind = obj.get("object") if isinstance(obj, Mapping) else None
     if kind not in _FIELDS:
-        raise UnknownKind(f"check_invariants takes a thread.run or a thread.run.step, not {kind!r}")
+        raise UnknownKind(f"invariant_findings takes a thread.run or a thread.run.step, not {kind!r}")
     object_id = obj["id"] if isinstance(obj.get("id"), str) else None
     found = [finding for rule in RULES for finding in rule(obj, kind, profile)]
     return [replace(finding, object_id=object_id) for finding in found]
@@ -102,7 +99,7 @@ def _absence_is_explained(kind: str, name: str, profile: str) -> bool:
 
 @cache
 def _schema_required(kind: str, profile: str) -> frozenset[str]:
-    document = schema(_KINDS[kind])["$defs"]
+    document = schema(OBJECT_KINDS[kind])["$defs"]
     required = set(document["observed"]["required"])
     if profile == "spec":
         required |= set(document["spec_only"]["required"])
@@ -133,7 +130,7 @@ def timestamps_in_order(obj: Mapping[str, Any], kind: str, profile: str) -> Iter
     """``created_at <= started_at <= completed_at | failed_at | cancelled_at`` and the like."""
     for earlier, later in _ORDER[kind]:
         first, then = obj.get(earlier), obj.get(later)
-        if _is_int(first) and _is_int(then) and then < first:
+        if is_integer(first) and is_integer(then) and then < first:
             message = f"{later}={then} is earlier than {earlier}={first}"
             yield Finding("error", "timestamp_order", pointer([later]), message, then)
 
@@ -145,7 +142,7 @@ def usage_adds_up(obj: Mapping[str, Any], kind: str, profile: str) -> Iterator[F
         return
     prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
     total = usage.get("total_tokens")
-    if all(_is_int(n) for n in (prompt, completion, total)) and prompt + completion != total:
+    if all(is_integer(n) for n in (prompt, completion, total)) and prompt + completion != total:
         message = f"total_tokens {total} is not prompt {prompt} + completion {completion} tokens"
         where = pointer(["usage", "total_tokens"])
         yield Finding("error", "usage_total_mismatch", where, message, total)
@@ -168,7 +165,7 @@ def tool_calls_answerable(obj: Mapping[str, Any], kind: str, profile: str) -> It
             seen.add(call_id)
         function = call.get("function") if isinstance(call, Mapping) else None
         arguments = function.get("arguments") if isinstance(function, Mapping) else None
-        if isinstance(arguments, str) and not _is_json(arguments):
+        if isinstance(arguments, str) and not is_json_text(arguments):
             at = pointer(where + ["function", "arguments"])
             message = "function arguments must be a JSON string"
             yield Finding("error", "tool_call_arguments_not_json", at, message, arguments)
@@ -181,15 +178,3 @@ RULES: tuple[Rule, ...] = (
     usage_adds_up,
     tool_calls_answerable,
 )
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except ValueError:
-        return False
-    return True

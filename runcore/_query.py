@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 _ARRAYS = {"include[]": "include"}
 
 
-def list_query(query: str) -> dict[str, Any]:
+def parse_list_query(query: str) -> dict[str, Any]:
     """``limit=20&order=asc&include[]=…`` as ``{"limit": 20, "order": "asc", "include": […]}``.
 
     Nothing is dropped or guessed: a ``limit`` that is not a whole number stays a string and a repeated

@@ -11,10 +11,10 @@ from typing import Any, Iterable
 from runcore._errors import UnknownKind
 from runcore._findings import Finding
 from runcore._inputs import Document
-from runcore._schemas import Profile
-from runcore._validate import ITEM_KINDS, infer_kind, page_item, validate
+from runcore._schemas import PAGE_ITEM_KINDS, Profile
+from runcore._validate import infer_kind, page_item, validate
 
-LIST_KIND_OF = {item: page for page, item in ITEM_KINDS.items()}
+LIST_KIND_OF = {item: page for page, item in PAGE_ITEM_KINDS.items()}
 
 
 @dataclass
@@ -114,20 +114,7 @@ def _name(value: Any, line: int | None, where: str = "") -> str:
 
 
 def render_json(report: Report) -> str:
-    findings = [
-        {
-            "severity": f.severity,
-            "code": f.code,
-            "file": f.file,
-            "line": f.line,
-            "pointer": f.pointer,
-            "message": f.message,
-            "object_id": f.object_id,
-            "value": f.value,
-        }
-        for case in report.cases
-        for f in case.findings
-    ]
+    findings = [finding.to_dict() for case in report.cases for finding in case.findings]
     return json.dumps({"summary": report.summary(), "findings": findings}, indent=2)
 
 

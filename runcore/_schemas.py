@@ -28,6 +28,13 @@ REQUEST_KINDS = (
     "list_query",
 )
 KINDS = RESPONSE_KINDS + REQUEST_KINDS
+# The kind of a response object by its `object` tag, and the kind of the items of each page kind.
+OBJECT_KINDS = {
+    "thread.run": "run",
+    "thread.run.step": "run_step",
+    "thread.run.step.delta": "run_step_delta",
+}
+PAGE_ITEM_KINDS = {"run_list": "run", "run_step_list": "run_step"}
 
 
 def schema_files() -> Iterator[tuple[str, dict[str, Any]]]:
@@ -68,8 +75,13 @@ def _require_kind(kind: str) -> None:
 # JSON Schema counts 1.0 as an integer. The contract's integers (timestamps, token counts, limits) are
 # integers on the wire, and 1714433726.0 is a defect typed clients choke on
 # (decisions.md#timestamps-are-integer-seconds-below-1010).
+def is_integer(value: Any) -> bool:
+    """A JSON integer as runcore reads the contract: an int, not a bool, not a float like 1.0."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 _TYPES = Draft202012Validator.TYPE_CHECKER.redefine(
-    "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
+    "integer", lambda _checker, value: is_integer(value)
 )
 _Validator = validators.extend(Draft202012Validator, type_checker=_TYPES)
 

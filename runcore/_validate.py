@@ -9,14 +9,16 @@ from jsonschema import ValidationError
 
 from runcore._errors import ContractViolation, UnknownKind
 from runcore._findings import Finding, pointer, unescape_pointer
-from runcore._invariants import check_invariants
-from runcore._schemas import DECLARED, KINDS, RESPONSE_KINDS, Profile, validator
-
-OBJECT_KINDS = {
-    "thread.run": "run",
-    "thread.run.step": "run_step",
-    "thread.run.step.delta": "run_step_delta",
-}
+from runcore._invariants import invariant_findings
+from runcore._schemas import (
+    DECLARED,
+    KINDS,
+    OBJECT_KINDS,
+    PAGE_ITEM_KINDS,
+    RESPONSE_KINDS,
+    Profile,
+    validator,
+)
 
 # Stable finding codes of the schema checker, by JSON Schema keyword.
 SCHEMA_CODES = {
@@ -110,23 +112,24 @@ def check(
     return findings
 
 
-# The object each kind's lifecycle invariants apply to; a list kind applies them to each item.
-INVARIANT_OBJECTS = {"run": "thread.run", "run_step": "thread.run.step"}
-ITEM_KINDS = {"run_list": "run", "run_step_list": "run_step"}
+# The object each kind's lifecycle invariants apply to; a page kind applies them to each item.
+INVARIANT_OBJECTS = {
+    kind: tag for tag, kind in OBJECT_KINDS.items() if kind in PAGE_ITEM_KINDS.values()
+}
 
 
 def _invariant_findings(instance: Any, kind: str, profile: Profile) -> list[Finding]:
     """Lifecycle findings for a run or step, or each item of a page; other objects are the schema's."""
-    if kind in ITEM_KINDS:
+    if kind in PAGE_ITEM_KINDS:
         data = instance.get("data") if isinstance(instance, dict) else None
         return [
             replace(finding, pointer=f"/data/{index}{finding.pointer}")
             for index, item in enumerate(data if isinstance(data, list) else [])
-            for finding in _invariant_findings(item, ITEM_KINDS[kind], profile)
+            for finding in _invariant_findings(item, PAGE_ITEM_KINDS[kind], profile)
         ]
     wanted = INVARIANT_OBJECTS.get(kind)
     if wanted and isinstance(instance, dict) and instance.get("object") == wanted:
-        return check_invariants(instance, profile=profile)
+        return invariant_findings(instance, profile=profile)
     return []
 
 
@@ -190,7 +193,7 @@ def _message(error: ValidationError) -> str:
     if keyword == "type":
         wanted = " or ".join(expected) if isinstance(expected, list) else expected
         what = f" ({subject})" if subject else ""
-        got = "null" if value is None else f"{_json_type(value)} {_short(value)}"
+        got = "null" if value is None else f"{json_type(value)} {_short(value)}"
         return f"expected {wanted}{what}, got {got}"
     if keyword in ("enum", "const"):
         allowed = expected if keyword == "enum" else [expected]
@@ -219,7 +222,8 @@ def _message(error: ValidationError) -> str:
     return error.message
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON Schema type name of a value (or what it is, when it is not JSON)."""
     if value is None:
         return "null"
     if isinstance(value, bool):

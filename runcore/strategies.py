@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 from hypothesis import strategies as st
 
 from runcore._schemas import SCHEMA_BASE, Profile, registry, schema, validator
+from runcore._validate import json_type
 
 __all__ = ["json_values", "valid_objects"]
 
@@ -143,7 +144,7 @@ def _choices(schemas: list[dict[str, Any]]) -> list[Any] | None:
     fitting = [
         value
         for value in allowed
-        if _json_type(value) in types or (_json_type(value) == "integer" and "number" in types)
+        if json_type(value) in types or (json_type(value) == "integer" and "number" in types)
     ]
     if not fitting:
         raise ValueError(f"no value satisfies {schemas}")
@@ -160,20 +161,6 @@ def _types(schemas: list[dict[str, Any]]) -> list[str]:
             declared = s["type"] if isinstance(s["type"], list) else [s["type"]]
             types = [t for t in types if t in declared or (t == "integer" and "number" in declared)]
     return types
-
-
-def _json_type(value: Any) -> str:
-    for name, test in (
-        ("null", lambda v: v is None),
-        ("boolean", lambda v: isinstance(v, bool)),
-        ("integer", lambda v: isinstance(v, int)),
-        ("number", lambda v: isinstance(v, float)),
-        ("string", lambda v: isinstance(v, str)),
-        ("array", lambda v: isinstance(v, list)),
-    ):
-        if test(value):
-            return name
-    return "object"
 
 
 def _of_type(kind: str, atoms: list[Bound], conditionals: list[Bound]) -> st.SearchStrategy[Any]:

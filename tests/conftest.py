@@ -7,7 +7,8 @@ from typing import Any, Callable
 
 import pytest
 
-from runcore._lifecycle import advance, advance_step, run_from_request
+from runcore._creation import run_from_request
+from runcore._lifecycle import advance, advance_step
 
 T0 = 1_700_000_000
 TOOLS = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]

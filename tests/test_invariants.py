@@ -8,7 +8,7 @@ from typing import Any, Iterator
 import pytest
 
 from runcore import UnknownKind, validate
-from runcore._invariants import OBSERVED_QUIRKS, check_invariants
+from runcore._invariants import OBSERVED_QUIRKS, invariant_findings
 from runcore._tables import RUN_STATUSES, STEP_STATUSES
 from tests.recorded import REAL_FILES, bodies, lifecycle_objects, needs_recordings
 
@@ -30,7 +30,7 @@ def test_every_real_object_has_no_error_under_observed(path: Path) -> None:
     objects = list(recorded(path))
     assert objects, f"{path.name} holds no run or run step"
     for line, obj in objects:
-        assert errors(check_invariants(obj, profile="observed")) == [], f"{path.name}:{line}"
+        assert errors(invariant_findings(obj, profile="observed")) == [], f"{path.name}:{line}"
 
 
 @needs_recordings
@@ -38,7 +38,7 @@ def test_observed_tolerates_exactly_the_quirks_the_real_recordings_show() -> Non
     seen = set()
     for path in REAL_FILES:
         for _, obj in recorded(path):
-            for finding in check_invariants(obj, profile="observed"):
+            for finding in invariant_findings(obj, profile="observed"):
                 assert finding.code.endswith("_unexpected"), finding
                 seen.add((obj["object"], finding.pointer.lstrip("/"), obj["status"]))
     assert seen == OBSERVED_QUIRKS
@@ -50,19 +50,19 @@ def test_the_real_quirks_are_errors_under_spec() -> None:
         finding.code
         for path in REAL_FILES
         for _, obj in recorded(path)
-        for finding in errors(check_invariants(obj, profile="spec"))
+        for finding in errors(invariant_findings(obj, profile="spec"))
     }
     assert codes == {"completed_at_unexpected", "incomplete_details_unexpected"}
 
 
 @pytest.mark.parametrize("status", RUN_STATUSES)
 def test_engine_runs_in_every_status_have_no_findings(run_in, status: str) -> None:
-    assert check_invariants(run_in(status), profile="spec") == []
+    assert invariant_findings(run_in(status), profile="spec") == []
 
 
 @pytest.mark.parametrize("status", STEP_STATUSES)
 def test_engine_steps_in_every_status_have_no_findings(step_in, status: str) -> None:
-    assert check_invariants(step_in(status), profile="spec") == []
+    assert invariant_findings(step_in(status), profile="spec") == []
 
 
 USAGE = {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}
@@ -117,7 +117,7 @@ def test_one_broken_field_is_reported_at_its_pointer(
     run_in, status, field, value, code, where
 ) -> None:
     run = {**run_in(status), field: value}
-    found = [(finding.code, finding.pointer) for finding in check_invariants(run, profile="spec")]
+    found = [(finding.code, finding.pointer) for finding in invariant_findings(run, profile="spec")]
     assert found == [(code, where)]
 
 
@@ -132,8 +132,8 @@ QUIRK_VALUES = {
 def test_observed_quirks_warn_under_observed_and_are_errors_under_spec(run_in, field, status):
     value = QUIRK_VALUES[field]
     run = {**run_in(status), field: value}
-    assert [f.severity for f in check_invariants(run, profile="observed")] == ["warning"]
-    assert [f.severity for f in check_invariants(run, profile="spec")] == ["error"]
+    assert [f.severity for f in invariant_findings(run, profile="observed")] == ["warning"]
+    assert [f.severity for f in invariant_findings(run, profile="spec")] == ["error"]
 
 
 def test_repeated_tool_call_ids_and_non_json_arguments_are_reported(run_in) -> None:
@@ -141,7 +141,7 @@ def test_repeated_tool_call_ids_and_non_json_arguments_are_reported(run_in) -> N
     call = run["required_action"]["submit_tool_outputs"]["tool_calls"][0]
     bad = {**call, "function": {**call["function"], "arguments": "{not json"}}
     run["required_action"]["submit_tool_outputs"]["tool_calls"] = [call, bad]
-    found = [(finding.code, finding.pointer) for finding in check_invariants(run, profile="spec")]
+    found = [(finding.code, finding.pointer) for finding in invariant_findings(run, profile="spec")]
     assert found == [
         ("tool_call_id_repeated", "/required_action/submit_tool_outputs/tool_calls/1/id"),
         (
@@ -183,7 +183,7 @@ def test_absent_fields_and_wrong_types_are_left_to_the_schema(run_in) -> None:
     for name in ("usage", "started_at", "incomplete_details"):
         del run[name]
     run["completed_at"] = "soon"
-    assert check_invariants(run, profile="spec") == []
+    assert invariant_findings(run, profile="spec") == []
 
 
 @pytest.mark.parametrize(
@@ -200,21 +200,21 @@ def test_absent_fields_and_wrong_types_are_left_to_the_schema(run_in) -> None:
 def test_steps_are_checked_against_their_own_table(step_in, status, field, code) -> None:
     step = step_in(status)
     step[field] = {"usage": USAGE, "created_at": 1_800_000_000}.get(field)
-    assert [finding.code for finding in check_invariants(step, profile="spec")] == [code]
+    assert [finding.code for finding in invariant_findings(step, profile="spec")] == [code]
 
 
 @pytest.mark.parametrize("status", ["paused", None, ["completed"]], ids=["unknown", "null", "list"])
 def test_a_status_outside_the_table_is_left_to_the_schema(run_in, status) -> None:
-    assert check_invariants({**run_in("completed"), "status": status}, profile="spec") == []
+    assert invariant_findings({**run_in("completed"), "status": status}, profile="spec") == []
 
 
 def test_findings_name_the_object(run_in) -> None:
     run = {**run_in("completed"), "completed_at": None}
-    assert {finding.object_id for finding in check_invariants(run)} == {"run_1"}
+    assert {finding.object_id for finding in invariant_findings(run)} == {"run_1"}
 
 
 def test_other_objects_and_profiles_are_refused(run_in) -> None:
     with pytest.raises(UnknownKind):
-        check_invariants({"object": "thread.message"})
+        invariant_findings({"object": "thread.message"})
     with pytest.raises(ValueError):
-        check_invariants(run_in("queued"), profile="strict")
+        invariant_findings(run_in("queued"), profile="strict")

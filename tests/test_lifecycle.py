@@ -15,24 +15,26 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from runcore import IllegalTransition, InvalidDetails, NotCancellable, StatusConflict, validate
-from runcore._invariants import check_invariants
+from runcore._creation import run_from_request
+from runcore._diagram import render_mermaid
+from runcore._invariants import invariant_findings
 from runcore._lifecycle import (
+    GUARD_CHECKS,
     RUN_MACHINE,
     STEP_MACHINE,
     Advanced,
     advance,
     advance_step,
     legal_events,
-    render_mermaid,
-    run_from_request,
     settle_steps,
 )
 from runcore._tables import (
+    GUARDS,
     INCOMPLETE_REASONS,
-    LIVE_RUN_STATUSES,
     MAX_TIMESTAMP,
     RUN_DETAILS,
     RUN_ERROR_CODES,
+    RUN_FIELDS,
     RUN_STATUSES,
     RUN_TRANSITIONS,
     STEP_ERROR_CODES,
@@ -106,14 +108,45 @@ def test_terminal_statuses_have_no_exits(kind: str) -> None:
 
 def test_the_machines_are_built_from_the_tables_with_no_model_attached() -> None:
     for machine, table in ((RUN_MACHINE, RUN_TRANSITIONS), (STEP_MACHINE, STEP_TRANSITIONS)):
-        built = {
-            (source, name, t.dest)
+        built = [
+            (source, name, t.dest, sorted((c.func, c.target) for c in t.conditions))
             for name, event in machine.events.items()
             for source, ts in event.transitions.items()
             for t in ts
-        }
-        assert built == set(edges(table))
+        ]
+        rows = [
+            (
+                source,
+                row["trigger"],
+                row["dest"],
+                sorted(
+                    [(g, True) for g in row.get("conditions", ())]
+                    + [(g, False) for g in row.get("unless", ())]
+                ),
+            )
+            for row in table
+            for source in row["source"]
+        ]
+        assert sorted(built, key=repr) == sorted(rows, key=repr)
         assert machine.models == []
+
+
+def test_every_guard_the_tables_name_is_defined_and_checked() -> None:
+    named = {
+        g
+        for row in RUN_TRANSITIONS + STEP_TRANSITIONS
+        for g in (*row.get("conditions", ()), *row.get("unless", ()))
+    }
+    assert named == set(GUARDS) == set(GUARD_CHECKS)
+
+
+def test_the_tables_are_read_only() -> None:
+    with pytest.raises(TypeError):
+        RUN_TRANSITIONS[0]["source"] = ("failed",)  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        RUN_TRANSITIONS[0]["source"].append("failed")  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        RUN_FIELDS["usage"]["allowed"] = frozenset()  # type: ignore[index]
 
 
 def status_enum(node: Any) -> list[str] | None:
@@ -698,7 +731,7 @@ def test_advance_is_safe_from_many_threads_at_once(run_in, event_details) -> Non
         thread.join()
     assert len(results) == 2400 and all(result == expected for result in results)
     assert RUN_MACHINE.models == [] and all(
-        set(event.transitions) <= set(LIVE_RUN_STATUSES) for event in RUN_MACHINE.events.values()
+        set(event.transitions) <= set(RUN_STATUSES) for event in RUN_MACHINE.events.values()
     )
 
 
@@ -844,6 +877,8 @@ class RunWalk(RuleBasedStateMachine):
         details, valid = data.draw(details_for(event, self.run))
         legal = event in oracle_legal(self.run, self.now)
         noop = event == "cancel" and self.run["status"] in ("cancelling", "cancelled")
+        if legal and event in ("complete", "incomplete", "fail"):
+            self.end_running_steps(event)  # a server ends its steps before it ends the run
         before = copy.deepcopy(self.run)
         try:
             result = advance(self.run, event, now=self.now, **details)
@@ -862,6 +897,17 @@ class RunWalk(RuleBasedStateMachine):
             ]
             return
         assert self.run == before
+
+    def end_running_steps(self, event: str) -> None:
+        outcome = {"fail": ("fail", {"last_error": {"code": "server_error", "message": "x"}})}.get(
+            event, ("complete", {"usage": {"prompt_tokens": 1, "completion_tokens": 0, "total_tokens": 1}})
+        )
+        self.steps = [
+            self.checked(advance_step(step, outcome[0], now=self.now, **outcome[1]).step)
+            if step["status"] == "in_progress"
+            else step
+            for step in self.steps
+        ]
 
     def skewed_clock_is_refused(self, event: str) -> None:
         latest = max(
@@ -895,7 +941,7 @@ class RunWalk(RuleBasedStateMachine):
         if self.run is not self.validated:  # a refused event left the very same (validated) run
             assert validate(self.run, "run", profile="spec") == []
             assert [
-                f for f in check_invariants(self.run, profile="spec") if f.severity == "error"
+                f for f in invariant_findings(self.run, profile="spec") if f.severity == "error"
             ] == []
             self.validated = self.run
 
@@ -961,3 +1007,43 @@ def test_settings_that_break_the_contract_create_no_run(
             now=T0,
         )
     assert [finding.pointer for finding in raised.value.findings] == [where]
+
+
+@pytest.mark.parametrize("arguments", ["NaN", '{"x": Infinity}', '{"a": 1, "a": 2}'], ids=["nan", "inf", "dup"])
+def test_function_arguments_are_strict_json_like_every_other_input(run_in, arguments: str) -> None:
+    call = {"id": "c", "type": "function", "function": {"name": "lookup", "arguments": arguments}}
+    with pytest.raises(InvalidDetails, match="not JSON"):
+        advance(run_in("in_progress"), "require_action", now=T0 + 5, tool_calls=[call])
+    run = run_in("requires_action")
+    run["required_action"]["submit_tool_outputs"]["tool_calls"][0]["function"]["arguments"] = arguments
+    assert [f.code for f in invariant_findings(run, profile="spec")] == ["tool_call_arguments_not_json"]
+
+
+def test_settle_steps_refuses_a_clock_before_the_run_and_steps_left_running_under_a_finished_run(
+    run_in, step_in
+) -> None:
+    cancelled = run_in("cancelled")
+    with pytest.raises(InvalidDetails, match="clock skew"):
+        settle_steps(cancelled, [step_in("in_progress")], now=T0)
+    with pytest.raises(InvalidDetails, match="complete or fail the step before the run ends"):
+        settle_steps(run_in("completed"), [step_in("in_progress")], now=T0 + 10)
+    assert settle_steps(run_in("completed"), [step_in("completed")], now=T0 + 10)[0].events == ()
+
+
+def test_legal_events_refuses_a_clock_that_advance_would_refuse(run_in) -> None:
+    for now in (0, 1.5, None, T0 * 1000):
+        with pytest.raises(InvalidDetails):
+            legal_events(run_in("in_progress"), now=now)
+
+
+@pytest.mark.parametrize("event", [["start"], None, 3], ids=["list", "none", "int"])
+def test_an_event_that_is_not_a_name_is_an_illegal_transition(run_in, event) -> None:
+    with pytest.raises(IllegalTransition, match="unknown event"):
+        advance(run_in("queued"), event, now=T0 + 1)
+
+
+def test_an_unknown_status_is_named_as_it_is(run_in) -> None:
+    run = {**run_in("queued"), "status": "paused"}
+    with pytest.raises(IllegalTransition) as raised:
+        advance(run, "start", now=T0 + 1)
+    assert raised.value.status == "paused" and "terminal" not in str(raised.value)

@@ -30,7 +30,8 @@ def connect(path: str) -> sqlite3.Connection:
 
 
 def create_database(path: str) -> None:
-    from runcore._lifecycle import advance, run_from_request
+    from runcore._creation import run_from_request
+    from runcore._lifecycle import advance
 
     db = connect(path)
     db.execute("PRAGMA journal_mode=WAL")

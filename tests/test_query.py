@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from runcore import list_query, validate
+from runcore import parse_list_query, validate
 
 CONTENT = "step_details.tool_calls[*].file_search.results[*].content"
 
@@ -15,8 +15,8 @@ def test_a_query_string_becomes_the_typed_json_of_list_query() -> None:
     query = "?limit=5&order=asc&after=run_1&include[]=" + CONTENT.replace("[", "%5B").replace(
         "]", "%5D"
     )
-    assert list_query(query) == {"limit": 5, "order": "asc", "after": "run_1", "include": [CONTENT]}
-    assert validate(list_query(query), "list_query") == []
+    assert parse_list_query(query) == {"limit": 5, "order": "asc", "after": "run_1", "include": [CONTENT]}
+    assert validate(parse_list_query(query), "list_query") == []
 
 
 @pytest.mark.parametrize(
@@ -43,7 +43,7 @@ def test_a_query_string_becomes_the_typed_json_of_list_query() -> None:
     ],
 )
 def test_a_bad_query_is_reported_at_its_parameter(query: str, pointer: str, code: str) -> None:
-    assert [(f.pointer, f.code) for f in validate(list_query(query), "list_query")] == [
+    assert [(f.pointer, f.code) for f in validate(parse_list_query(query), "list_query")] == [
         (pointer, code)
     ]
 
@@ -53,5 +53,5 @@ def test_every_valid_query_reads_back_valid(limit: int, order: str, after: str) 
     from urllib.parse import urlencode
 
     query = urlencode({"limit": limit, "order": order, "after": after})
-    assert list_query(query) == {"limit": limit, "order": order, "after": after}
-    assert validate(list_query(query), "list_query") == []
+    assert parse_list_query(query) == {"limit": limit, "order": order, "after": after}
+    assert validate(parse_list_query(query), "list_query") == []

@@ -1,0 +1,96 @@
+"""The new run: a queued run built from a create-run request and its assistant's settings."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Mapping
+
+from runcore._errors import InvalidDetails
+from runcore._lifecycle import check_clock
+from runcore._schemas import is_integer
+from runcore._tables import RUN_EXPIRES_IN
+from runcore._validate import validate
+
+
+def run_from_request(
+    request: Mapping[str, Any],
+    assistant: Mapping[str, Any],
+    *,
+    run_id: str,
+    thread_id: str,
+    now: int,
+    expires_in: int = RUN_EXPIRES_IN,
+) -> dict[str, Any]:
+    """The new ``queued`` run for a create-run request (or create-thread-and-run) and its assistant.
+
+    An explicit request value wins, even a falsy one such as ``temperature: 0``; then the
+    assistant's; then the documented default. ``null`` in the request means "not set". The server
+    emits ``thread.run.created`` and ``thread.run.queued`` with it.
+    """
+    check_clock({}, now, ())
+    if not is_integer(expires_in) or expires_in <= 0:
+        raise InvalidDetails(f"expires_in must be a positive number of seconds, got {expires_in!r}")
+    named = request.get("assistant_id")
+    if assistant.get("id") is not None and assistant["id"] != named:
+        raise InvalidDetails(f"the request names assistant {named!r}, not {assistant['id']!r}")
+    model = _setting("model", None, request, assistant)
+    if not isinstance(model, str):
+        raise InvalidDetails("neither the request nor the assistant names a model")
+    run = {
+        "id": run_id,
+        "object": "thread.run",
+        "created_at": now,
+        "assistant_id": named,
+        "thread_id": thread_id,
+        "status": "queued",
+        "started_at": None,
+        "expires_at": now + expires_in,
+        "cancelled_at": None,
+        "failed_at": None,
+        "completed_at": None,
+        "required_action": None,
+        "last_error": None,
+        "model": model,
+        "instructions": _instructions(request, assistant),
+        "tools": _setting("tools", [], request, assistant),
+        "metadata": _setting("metadata", {}, request),
+        "temperature": _setting("temperature", 1, request, assistant),
+        "top_p": _setting("top_p", 1, request, assistant),
+        "max_prompt_tokens": _setting("max_prompt_tokens", None, request),
+        "max_completion_tokens": _setting("max_completion_tokens", None, request),
+        "truncation_strategy": _setting("truncation_strategy", _AUTO_TRUNCATION, request),
+        "incomplete_details": None,
+        "usage": None,
+        "response_format": _setting("response_format", "auto", request, assistant),
+        "tool_choice": _setting("tool_choice", "auto", request),
+        "parallel_tool_calls": _setting("parallel_tool_calls", True, request),
+    }
+    # The request and the assistant are the server's input: a run built from them must keep the
+    # documented contract (token limits, metadata, tools, names...), or nothing is created.
+    broken = validate(run, "run", profile="spec", invariants=False)  # they hold by construction
+    if broken:
+        raise InvalidDetails(
+            "the request and the assistant's settings make a run that breaks the contract: "
+            + "; ".join(f"{f.pointer}: {f.message}" for f in broken),
+            findings=broken,
+        )
+    return run
+
+
+_AUTO_TRUNCATION = {"type": "auto", "last_messages": None}
+
+
+def _setting(name: str, default: Any, *sources: Mapping[str, Any]) -> Any:
+    """The first non-null value of ``name`` among the sources (a copy), else the default."""
+    for source in sources:
+        if source.get(name) is not None:
+            return copy.deepcopy(source[name])
+    return copy.deepcopy(default)
+
+
+def _instructions(request: Mapping[str, Any], assistant: Mapping[str, Any]) -> str:
+    # RunObject.instructions is a non-null string, so "" when nobody gives any
+    # (decisions.md#creating-a-run).
+    base = _setting("instructions", "", request, assistant)
+    extra = request.get("additional_instructions")
+    return f"{base}\n\n{extra}" if base and extra else base or extra or ""
