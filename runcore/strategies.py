@@ -14,10 +14,13 @@ from urllib.parse import urljoin
 
 from hypothesis import strategies as st
 
+from runcore._creation import run_from_request
+from runcore._lifecycle import advance, legal_events
 from runcore._schemas import SCHEMA_BASE, Profile, registry, schema, validator
+from runcore._tables import INCOMPLETE_REASONS, RUN_ERROR_CODES
 from runcore._validate import json_type
 
-__all__ = ["json_values", "valid_objects"]
+__all__ = ["json_values", "runs", "valid_objects"]
 
 _MAX_ITEMS = 3
 _KNOWN = {
@@ -285,3 +288,92 @@ def _members(draw: st.DrawFn, atoms: list[Bound], chosen: dict[str, Any]) -> dic
     if open_:
         result.update(draw(st.dictionaries(st.text(max_size=8), json_values(), max_size=2)))
     return result
+
+
+@st.composite
+def runs(draw: st.DrawFn, *, max_events: int = 8) -> dict[str, Any]:
+    """Runs as a server using runcore makes them: a new run from a drawn create-run request, walked
+    through up to ``max_events`` random legal events of the status table with valid details and
+    clock steps. Each one validates under ``spec`` with no finding, lifecycle invariants included.
+    """
+    request = draw(valid_objects("create_run_request"))
+    assistant = {"id": request["assistant_id"], "model": "gpt-4o", "tools": [_FUNCTION_TOOL]}
+    # Without a function tool a run never reaches requires_action: keep the assistant's then.
+    request = (
+        {**request, "tools": None}
+        if request.get("tools") is not None and not _functions(request["tools"])
+        else request
+    )
+    now = draw(st.integers(1_600_000_000, 1_900_000_000))
+    run = run_from_request(
+        request, assistant, run_id="run_drawn", thread_id="thread_drawn", now=now
+    )
+    for _ in range(max_events):
+        if draw(st.integers(0, 3)) == 0:  # stop anywhere, so every status shows up
+            break
+        now += draw(st.integers(0, 90))
+        if draw(st.integers(0, 9)) == 0 and isinstance(run["expires_at"], int):
+            now = max(now, run["expires_at"])
+        legal = legal_events(run, now=now)
+        if not legal:
+            break
+        event = draw(st.sampled_from(legal))
+        run = advance(run, event, now=now, **draw(_details(event, run))).run
+    return run
+
+
+_FUNCTION_TOOL = {
+    "type": "function",
+    "function": {"name": "lookup", "parameters": {"type": "object"}},
+}
+
+
+def _functions(tools: list[dict[str, Any]]) -> list[str]:
+    return [tool["function"]["name"] for tool in tools if tool.get("type") == "function"]
+
+
+@st.composite
+def _details(draw: st.DrawFn, event: str, run: dict[str, Any]) -> dict[str, Any]:
+    """Valid details for ``event`` on ``run``, named after the wire fields they fill."""
+    tokens = st.integers(0, 100_000)
+    if event == "require_action":
+        names = _functions(run["tools"])
+        count = 1 if run["parallel_tool_calls"] is False else draw(st.integers(1, 3))
+        return {
+            "tool_calls": [
+                {
+                    "id": f"call_{i}",
+                    "type": "function",
+                    "function": {"name": draw(st.sampled_from(names)), "arguments": "{}"},
+                }
+                for i in range(count)
+            ]
+        }
+    if event == "submit_tool_outputs":
+        calls = run["required_action"]["submit_tool_outputs"]["tool_calls"]
+        return {
+            "tool_outputs": [
+                {"tool_call_id": c["id"], "output": draw(st.text(max_size=20))} for c in calls
+            ]
+        }
+    if event in ("complete", "incomplete"):
+        prompt, completion = draw(tokens), draw(tokens)
+        usage = {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        }
+        if event == "complete":
+            return {"usage": usage}
+        return {
+            "usage": usage,
+            "incomplete_details": {"reason": draw(st.sampled_from(INCOMPLETE_REASONS))},
+        }
+    if event == "fail":
+        return {
+            "last_error": {
+                "code": draw(st.sampled_from(RUN_ERROR_CODES)),
+                "message": draw(st.text(max_size=20)),
+            }
+        }
+    return {}

@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import find, given
+from hypothesis import HealthCheck, find, given, settings
 
-from runcore import UnknownKind
-from runcore.strategies import _conjunction, json_values, valid_objects
+from runcore import RUN_STATUSES, UnknownKind, validate
+from runcore.strategies import _conjunction, json_values, runs, valid_objects
 
 
 def test_an_unknown_kind_is_refused_when_the_strategy_is_made() -> None:
@@ -40,3 +40,22 @@ def test_a_condition_other_than_a_discriminating_const_fails_loudly() -> None:
 @given(json_values())
 def test_json_values_are_json(value: Any) -> None:
     assert json.loads(json.dumps(value)) == value
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(runs())
+def test_runs_drawn_by_walking_the_table_keep_the_whole_contract(run: dict[str, Any]) -> None:
+    assert validate(run, "run", profile="spec") == []
+    assert validate(run) == []
+
+
+def test_runs_reach_every_status() -> None:
+    seen: set[str] = set()
+
+    @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+    @given(runs())
+    def collect(run: dict[str, Any]) -> None:
+        seen.add(run["status"])
+
+    collect()
+    assert seen == set(RUN_STATUSES)
