@@ -75,3 +75,19 @@ def test_the_python_examples_in_the_readme_run() -> None:
     for block in blocks:
         exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own README
     assert namespace["result"].run["status"] == "completed"
+
+
+def test_the_cli_output_shown_in_the_readme_is_what_it_prints() -> None:
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("$ runcore check examples/invalid\n", 1)[1].split("```", 1)[0].splitlines()
+    result = subprocess.run(
+        [sys.executable, "-m", "runcore", "check", "examples/invalid"],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )
+    printed = result.stdout.splitlines()
+    assert result.returncode == 1
+    assert [line for line in shown if line != "  ..."] == [line for line in printed if line in shown]
+    assert printed[-1] == shown[-1]
