@@ -59,13 +59,14 @@ def documents(paths: list[str]) -> Iterator[Document]:
 
 def _read_file(path: Path) -> Iterator[Document]:
     try:
-        data = path.read_bytes()
+        if path.suffix == ".jsonl":
+            with path.open("rb") as lines:  # line by line: a corpus need not fit in memory
+                yield from _lines(str(path), lines)
+        else:
+            yield from _decoded(str(path), path.read_bytes(), path.suffix)
     except OSError as error:
-        yield Document(
-            str(path), None, problem=f"cannot read the file: {error.strerror or error}", fatal=True
-        )
-        return
-    yield from _decoded(str(path), data, path.suffix)
+        problem = f"cannot read the file: {error.strerror or error}"
+        yield Document(str(path), None, problem=problem, fatal=True)
 
 
 def _decoded(name: str, data: bytes, suffix: str | None) -> Iterator[Document]:
@@ -77,8 +78,8 @@ def _decoded(name: str, data: bytes, suffix: str | None) -> Iterator[Document]:
         return
     if not text.strip():
         yield Document(name, None, empty=True)
-    elif suffix == ".jsonl" or (suffix is None and _looks_like_lines(text)):
-        yield from _lines(name, text)
+    elif suffix is None and _looks_like_lines(text):
+        yield from _lines(name, iter(data.split(b"\n")))
     else:
         try:
             yield Document(name, 1, parse(text))
@@ -86,15 +87,32 @@ def _decoded(name: str, data: bytes, suffix: str | None) -> Iterator[Document]:
             yield Document(name, problem.line, problem=str(problem), fatal=True)
 
 
-def _lines(name: str, text: str) -> Iterator[Document]:
-    # Only "\n" ends a JSONL line: str.splitlines() would also split inside strings at U+2028,
-    # U+2029 or U+0085, which JSON allows raw.
-    for number, line in enumerate(text.split("\n"), start=1):
+def _lines(name: str, lines: Iterator[bytes]) -> Iterator[Document]:
+    """One document per JSONL line; a bad line is a finding and the next lines are still read.
+
+    Only "\n" ends a line: str.splitlines() would also split inside strings at U+2028, U+2029 or
+    U+0085, which JSON allows raw.
+    """
+    seen = False
+    for number, raw in enumerate(lines, start=1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as error:
+            seen = True
+            yield Document(
+                name,
+                number,
+                problem=f"not UTF-8: byte {raw[error.start]:#04x} at column {error.start + 1}",
+            )
+            continue
         if line.strip():
+            seen = True
             try:
                 yield Document(name, number, parse(line))
             except InputProblem as problem:
                 yield Document(name, number, problem=str(problem))
+    if not seen:
+        yield Document(name, None, empty=True)
 
 
 def _looks_like_lines(text: str) -> bool:

@@ -329,3 +329,11 @@ def test_an_empty_file_is_counted_and_whole_file_problems_have_no_line(tmp_path:
     assert missing["findings"][0]["line"] is None
     junit = ET.fromstring(runcore("check", "--format", "junit", str(tmp_path)).stdout)
     assert [s.get("tests") for s in junit.findall("testsuite")] == ["1", "0"]
+
+
+def test_a_jsonl_line_that_is_not_utf8_is_a_finding_and_the_rest_is_still_checked(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(json.dumps(RUN).encode() + b'\n{"a": "\xff"}\n' + json.dumps(dict(RUN, model=1)).encode() + b"\n")
+    report = json.loads(runcore("check", "--format", "json", str(path)).stdout)
+    assert [(f["line"], f["code"]) for f in report["findings"]] == [(2, "invalid_json"), (3, "wrong_type")]
+    assert report["summary"]["objects"] == 3
