@@ -99,13 +99,14 @@ def advance_step(step: Mapping[str, Any], event: str, *, now: int, **details: An
     """Apply one event to a run step (the wire dict) at ``now``; the input is never mutated."""
     check_clock(step, now, STEP_TIMESTAMPS)
     status = _known_status(step, event, STEP_MACHINE)
-    dest = _dest(STEP_MACHINE, status, event)
-    if dest is None:
+    transition = _open_transition(STEP_MACHINE, step, event, now)
+    if transition is None:
         terminal = "the status is terminal" if status in TERMINAL_STEP_STATUSES else ""
         reason = terminal if isinstance(event, str) and event in STEP_DETAILS else "unknown event"
-        raise IllegalTransition(status, event, _exits(STEP_MACHINE, status), reason)
+        raise IllegalTransition(status, event, _legal(STEP_MACHINE, step, now), reason)
     _check_details(event, details, STEP_DETAILS)
     changes = _STEP_EFFECTS[event](step, now, **details)
+    dest = transition.dest
     return AdvancedStep(_entered(step, dest, STEP_FIELDS, changes), (f"thread.run.step.{dest}",))
 
 
@@ -148,10 +149,15 @@ def legal_events(run: Mapping[str, Any], *, now: int) -> list[str]:
     check_clock(run, now, RUN_TIMESTAMPS)
     if run.get("status") not in RUN_MACHINE.states:
         return []
+    return _legal(RUN_MACHINE, run, now)
+
+
+def _legal(machine: Machine, obj: Mapping[str, Any], now: int) -> list[str]:
+    """The triggers, in table order, with an open transition that changes the object's status."""
     return [
         event
-        for event in RUN_MACHINE.events
-        if (found := _open_transition(RUN_MACHINE, run, event, now)) and found.dest is not None
+        for event in machine.events
+        if (found := _open_transition(machine, obj, event, now)) and found.dest is not None
     ]
 
 
@@ -212,21 +218,6 @@ def _known_status(obj: Mapping[str, Any], event: Any, machine: Machine) -> str:
         known = ", ".join(machine.states)
         raise IllegalTransition(status, str(event), [], reason=f"the status is not one of {known}")
     return status
-
-
-def _exits(machine: Machine, status: str) -> list[str]:
-    """The triggers with an edge out of ``status``, in table order, read off the Machine."""
-    return [
-        name
-        for name, event in machine.events.items()
-        if any(t.dest is not None for t in event.transitions.get(status, ()))
-    ]
-
-
-def _dest(machine: Machine, status: str, event: Any) -> str | None:
-    found = machine.events.get(event) if isinstance(event, str) else None
-    edges_out = found.transitions.get(status) if found is not None else None
-    return edges_out[0].dest if edges_out else None
 
 
 def check_clock(obj: Mapping[str, Any], now: Any, timestamps: Sequence[str]) -> None:
