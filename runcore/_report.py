@@ -22,7 +22,7 @@ class Case:
     """One checked object (one JUnit test case): where it came from and what was found in it."""
 
     file: str
-    line: int
+    line: int | None
     name: str
     findings: list[Finding] = field(default_factory=list)
 
@@ -94,7 +94,7 @@ def _check(document: Document, kind: str | None, profile: Profile, strict: bool)
     ]
     if not (is_page and chosen in LIST_KIND_OF.values()):
         return [Case(file, line, _name(value, line), findings)]
-    page = Case(file, line, f"line {line}: list", [])
+    page = Case(file, line, _name(None, line, "list"), [])
     items = [
         Case(file, line, _name(item, line, f"/data/{i}"), [])
         for i, item in enumerate(value["data"])
@@ -109,8 +109,11 @@ def _name(value: Any, line: int | None, where: str = "") -> str:
     label = (
         value.get("id") if isinstance(value, dict) and isinstance(value.get("id"), str) else None
     )
-    parts = [f"line {line}" if line is not None else "whole file", where, label or ""]
-    return ": ".join(part for part in parts if part)
+    return ": ".join(part for part in (_place(line), where, label or "") if part)
+
+
+def _place(line: int | None) -> str:
+    return f"line {line}" if line is not None else "whole file"
 
 
 def render_json(report: Report) -> str:
@@ -128,8 +131,7 @@ def render_text(report: Report) -> str:
         for f in found:
             who = f" [{f.object_id}]" if f.object_id else ""
             at = f.pointer or "(whole object)"
-            place = f"line {f.line}" if f.line is not None else "whole file"
-            lines.append(f"  {place}{who}: {f.severity} {f.code} at {at}: {f.message}")
+            lines.append(f"  {_place(f.line)}{who}: {f.severity} {f.code} at {at}: {f.message}")
         lines.append("")
     s = report.summary()
     lines.append(
