@@ -1,7 +1,10 @@
 """runcore: the executable contract of the OpenAI Assistants API runs resource."""
 
-from runcore._creation import run_from_request
+from runcore._contract._invariants import invariant_findings
+from runcore._contract._schemas import schema
+from runcore._contract._validate import check, validate
 from runcore._errors import (
+    ClockSkew,
     ContractViolation,
     IllegalTransition,
     InvalidDetails,
@@ -10,9 +13,10 @@ from runcore._errors import (
     StatusConflict,
     UnknownKind,
 )
-from runcore._findings import Finding
-from runcore._invariants import invariant_findings
-from runcore._lifecycle import (
+from runcore._findings import CODES, Finding
+from runcore._kinds import KINDS, PROFILES, REQUEST_KINDS, RESPONSE_KINDS, infer_kind
+from runcore._lifecycle._creation import run_from_request
+from runcore._lifecycle._engine import (
     Advanced,
     AdvancedStep,
     advance,
@@ -20,8 +24,7 @@ from runcore._lifecycle import (
     legal_events,
     settle_steps,
 )
-from runcore._query import parse_list_query
-from runcore._schemas import KINDS, PROFILES, REQUEST_KINDS, RESPONSE_KINDS, schema
+from runcore._requests._query import parse_list_query
 from runcore._tables import (
     RUN_STATUSES,
     RUN_TRANSITIONS,
@@ -30,9 +33,9 @@ from runcore._tables import (
     TERMINAL_RUN_STATUSES,
     TERMINAL_STEP_STATUSES,
 )
-from runcore._validate import check, infer_kind, validate
 
 __all__ = [
+    "CODES",
     "KINDS",
     "PROFILES",
     "REQUEST_KINDS",
@@ -45,6 +48,7 @@ __all__ = [
     "TERMINAL_STEP_STATUSES",
     "Advanced",
     "AdvancedStep",
+    "ClockSkew",
     "ContractViolation",
     "Finding",
     "IllegalTransition",

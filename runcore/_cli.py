@@ -6,11 +6,10 @@ import argparse
 import sys
 from importlib.metadata import version
 
-from runcore._inputs import documents
-from runcore._report import build_report, render_json, render_junit, render_text
-from runcore._schemas import KINDS, PROFILES
-
-RENDERERS = {"text": render_text, "json": render_json, "junit": render_junit}
+from runcore._check._corpus import build_report
+from runcore._check._readers import documents
+from runcore._check._render import RENDERERS
+from runcore._kinds import KINDS, PROFILES
 
 
 def parser() -> argparse.ArgumentParser:

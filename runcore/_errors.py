@@ -8,7 +8,12 @@
     ├── IllegalTransition   an event not legal in the run's status (names both, and what was legal)
     │   └── NotCancellable  cancel on a run that already ended (other than cancelled)
     ├── StatusConflict      compare-and-set: the run's status is not the one the caller read
-    └── InvalidDetails      an event's details or clock break the contract; may carry .findings
+    └── InvalidDetails      an event's details break the contract; carries .findings
+        └── ClockSkew       the server's clock: `now` is not integer seconds, or earlier than the object
+
+InvalidDetails is the caller's input (a client's tool outputs, a worker's usage); ClockSkew is the
+server's own bug. Both carry findings whose pointers name the keyword argument at fault
+(``/tool_outputs/1/tool_call_id``, ``/now``).
 """
 
 from __future__ import annotations
@@ -70,9 +75,17 @@ class StatusConflict(RuncoreError):
 class InvalidDetails(RuncoreError, ValueError):
     """The details given with an event break the contract; nothing was changed.
 
-    ``findings`` holds the contract findings behind it, when there are any (see run_from_request).
+    ``findings`` holds every problem, each with a pointer into the call's keyword arguments
+    (``/usage/total_tokens``) or, for run_from_request, into the run it would have made.
     """
 
-    def __init__(self, message: str, findings: Sequence["Finding"] = ()) -> None:
-        super().__init__(message)
+    def __init__(self, findings: Sequence["Finding"], summary: str = "invalid details") -> None:
         self.findings = list(findings)
+        problems = "; ".join(f"{f.pointer or '(root)'}: {f.message}" for f in self.findings[:20])
+        more = f"; ... and {len(self.findings) - 20} more" if len(self.findings) > 20 else ""
+        super().__init__(f"{summary}: {problems}{more}" if problems else summary)
+
+
+class ClockSkew(InvalidDetails):
+    """The ``now`` given is not integer Unix seconds, or is earlier than one of the object's
+    timestamps: a bug of the server's clock, not of its client's input."""

@@ -1,11 +1,17 @@
-"""The status graphs of runs and run steps, and which fields each status carries: the one source of truth."""
+"""The status graphs of runs and run steps, and which fields each status carries: the one source of truth.
+
+Everything else reads these tables: the engine's Machines, the invariant checker, the graph walks,
+the docs diagrams, the strategies and the tests. Nothing else decides what is legal.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
-# The tables. Everything else (Machines, docs diagram, invariants, tests) reads them.
+from runcore._json import is_integer
+
 # Evidence for each edge: docs/decisions.md#the-run-status-table.
 
 RUN_STATUSES = (
@@ -36,19 +42,57 @@ def _row(
     ``dest`` None is an internal transition: the event is accepted and changes nothing.
     ``conditions`` must hold and ``unless`` must not, by the names of :data:`GUARDS`.
     """
+    unknown = set(conditions) | set(unless)
+    if not unknown <= set(GUARDS):
+        raise ValueError(f"a row names guards the table does not define: {sorted(unknown)}")
     row = {"trigger": trigger, "source": tuple(source), "dest": dest}
     row.update({"conditions": tuple(conditions)} if conditions else {})
     row.update({"unless": tuple(unless)} if unless else {})
     return MappingProxyType(row)
 
 
-# What the guards named in the tables mean (each is a predicate on the run and `now`).
-GUARDS = MappingProxyType(
+@dataclass(frozen=True)
+class Guard:
+    """A condition that rows name: its predicate on (object, now), and why a refused event waited.
+
+    ``why_not`` explains a row that needs the guard when it does not hold; ``why`` a row that
+    forbids it (``unless``) when it holds.
+    """
+
+    meaning: str
+    holds: Callable[[Mapping[str, Any], int], bool]
+    why_not: Callable[[Mapping[str, Any], int], str]
+    why: Callable[[Mapping[str, Any], int], str]
+
+
+def _past_deadline(run: Mapping[str, Any], now: int) -> bool:
+    return is_integer(run.get("expires_at")) and now >= run["expires_at"]
+
+
+def _not_yet_due(run: Mapping[str, Any], now: int) -> str:
+    if not is_integer(run.get("expires_at")):
+        return "the run has no expires_at"
+    return f"the run expires at {run['expires_at']}, now is {now}"
+
+
+GUARDS: Mapping[str, Guard] = MappingProxyType(
     {
-        "past_deadline": "now >= expires_at",
-        "started": "started_at is set",
+        "past_deadline": Guard(
+            meaning="now >= expires_at",
+            holds=_past_deadline,
+            why_not=_not_yet_due,
+            why=lambda run, now: f"the run expired at {run['expires_at']}, now is {now}: expire it",
+        ),
+        "started": Guard(
+            meaning="started_at is set",
+            holds=lambda run, now: run.get("started_at") is not None,
+            why_not=lambda run, now: "the run never started (started_at is null)",
+            why=lambda run, now: f"the run started at {run.get('started_at')}",
+        ),
     }
 )
+
+RUN_INITIAL = "queued"
 
 # Past expires_at a run can only end (decisions.md#expiry); a run that never started cannot
 # complete (decisions.md#a-run-that-never-started-cannot-complete); a repeated cancel is a no-op
@@ -71,6 +115,7 @@ RUN_TRANSITIONS = (
     _row("expire", LIVE_RUN_STATUSES, "expired", conditions=["past_deadline"]),
 )
 
+STEP_INITIAL = "in_progress"
 STEP_STATUSES = ("in_progress", "cancelled", "failed", "completed", "expired")
 TERMINAL_STEP_STATUSES = frozenset({"cancelled", "failed", "completed", "expired"})
 
@@ -115,17 +160,6 @@ RUN_EXPIRES_IN = 600
 MAX_TIMESTAMP = 9_999_999_999  # the schemas' bound: larger values are milliseconds
 
 
-def edges(table: Sequence[Mapping[str, Any]]) -> Iterator[tuple[str, str, str]]:
-    """Every (source, trigger, dest) edge of a transition table, in table order.
-
-    Rows without a ``dest`` (accepted events that change nothing) are not edges of the graph.
-    """
-    for row in table:
-        for source in row["source"]:
-            if row["dest"] is not None:
-                yield source, row["trigger"], row["dest"]
-
-
 def _fields(
     required: Iterable[str], allowed: Iterable[str] | None = None
 ) -> Mapping[str, frozenset[str]]:
@@ -140,8 +174,6 @@ def _fields(
 # Evidence: docs/decisions.md#fields-by-status.
 RUN_FIELDS: Mapping[str, Mapping[str, frozenset[str]]] = MappingProxyType(
     {
-        # legal_events() refuses to complete a run that never started (cancelled while queued), see
-        # docs/decisions.md#a-run-that-never-started-cannot-complete.
         "started_at": _fields(
             {"in_progress", "requires_action", "completed", "incomplete"}, allowed=RUN_STATUSES
         ),
@@ -169,3 +201,47 @@ STEP_FIELDS: Mapping[str, Mapping[str, frozenset[str]]] = MappingProxyType(
 # Timestamps that happened (expires_at is a deadline, not an event), earliest first.
 RUN_TIMESTAMPS = ("created_at", "started_at", "completed_at", "failed_at", "cancelled_at")
 STEP_TIMESTAMPS = ("created_at", "completed_at", "failed_at", "cancelled_at", "expired_at")
+
+
+@dataclass(frozen=True)
+class StatusTable:
+    """Everything the tables say about one kind of object, so one engine serves runs and steps."""
+
+    name: str  # "run" or "step", as errors and findings name the object
+    tag: str  # the wire `object` value
+    statuses: tuple[str, ...]
+    initial: str
+    terminal: frozenset[str]
+    transitions: tuple[Mapping[str, Any], ...]
+    details: Mapping[str, tuple[str, ...]]
+    fields: Mapping[str, Mapping[str, frozenset[str]]]
+    timestamps: tuple[str, ...]
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        """The table's triggers, once each, in table order."""
+        return tuple(dict.fromkeys(row["trigger"] for row in self.transitions))
+
+
+RUN_TABLE = StatusTable(
+    "run",
+    "thread.run",
+    RUN_STATUSES,
+    RUN_INITIAL,
+    TERMINAL_RUN_STATUSES,
+    RUN_TRANSITIONS,
+    RUN_DETAILS,
+    RUN_FIELDS,
+    RUN_TIMESTAMPS,
+)
+STEP_TABLE = StatusTable(
+    "step",
+    "thread.run.step",
+    STEP_STATUSES,
+    STEP_INITIAL,
+    TERMINAL_STEP_STATUSES,
+    STEP_TRANSITIONS,
+    STEP_DETAILS,
+    STEP_FIELDS,
+    STEP_TIMESTAMPS,
+)

@@ -1,313 +1,88 @@
-"""Hypothesis strategies that draw valid objects of every kind from the schema files.
+"""Hypothesis strategies for property tests of your own server, client or validator.
 
-``hypothesis-jsonschema`` does not run with current hypothesis, so this module walks the subset of
-JSON Schema that runcore's schema files use: ``type``, ``const``, ``enum``, bounds, ``pattern``,
-``properties``/``required``/``additionalProperties``, ``items``, ``$ref``, ``allOf``, ``anyOf`` and
-``if``/``then``/``else`` on a discriminating property. A keyword it does not know is an error, so a
-schema change that outgrows it fails loudly instead of drawing invalid objects.
+Needs the ``testing`` extra (``pip install 'runcore[testing]'``), which brings hypothesis.
+
+- :func:`valid_objects` draws objects of any kind that the schema files accept;
+- :func:`runs` draws runs the way a server using runcore makes them, in any status or a given one;
+- :func:`event_details` draws valid details for an event on a run or step;
+- :func:`invalid_variants` draws objects that break exactly one named rule, with the finding it gives.
 """
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import urljoin
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ImportError as missing:  # pragma: no cover - exercised in a venv without the extra
+    raise ImportError(
+        "runcore.strategies needs hypothesis: pip install 'runcore[testing]'"
+    ) from missing
 
-from runcore._creation import run_from_request
-from runcore._lifecycle import advance, legal_events
-from runcore._schemas import SCHEMA_BASE, Profile, registry, schema, validator
-from runcore._tables import INCOMPLETE_REASONS, LIVE_RUN_STATUSES, RUN_ERROR_CODES, RUN_TRANSITIONS
-from runcore._validate import json_type
+from runcore._contract._schemas import validator
+from runcore._findings import pointer
+from runcore._graph import shortest_walks
+from runcore._kinds import REQUEST_KINDS, Profile, require_kind, require_profile
+from runcore._lifecycle._creation import run_from_request
+from runcore._lifecycle._effects import function_names, pending_call_ids
+from runcore._lifecycle._engine import advance, legal_events
+from runcore._schema_strategies import from_schema, json_values
+from runcore._tables import (
+    INCOMPLETE_REASONS,
+    LIVE_RUN_STATUSES,
+    RUN_ERROR_CODES,
+    RUN_STATUSES,
+    RUN_TABLE,
+    STEP_ERROR_CODES,
+)
 
-__all__ = ["json_values", "runs", "valid_objects"]
-
-_MAX_ITEMS = 3
-_KNOWN = {
-    "$schema",
-    "$id",
-    "$defs",
-    "$ref",
-    "$comment",
-    "title",
-    "description",
-    "default",
-    "type",
-    "const",
-    "enum",
-    "minimum",
-    "maximum",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "properties",
-    "required",
-    "additionalProperties",
-    "maxProperties",
-    "propertyNames",
-    "items",
-    "minItems",
-    "maxItems",
-    "allOf",
-    "anyOf",
-    "if",
-    "then",
-    "else",
-}
-
-Bound = tuple[Any, str]  # a (sub)schema with the URI of the document it sits in
+__all__ = [
+    "RULES",
+    "Variant",
+    "event_details",
+    "invalid_variants",
+    "json_values",
+    "runs",
+    "valid_objects",
+]
 
 
 def valid_objects(kind: str, *, profile: Profile = "spec") -> st.SearchStrategy[Any]:
-    """Objects of ``kind`` that the schema of ``profile`` accepts (unknown fields are never added)."""
-    schema(kind)  # refuses an unknown kind now, not at draw time
-    uri = SCHEMA_BASE + kind + ".json"
-    entry = validator(kind, profile).schema["$ref"]
-    return _conjunction([({"$ref": entry}, uri)])
+    """Objects of ``kind`` that the schema of ``profile`` accepts (unknown fields are never added).
 
-
-def json_values(*, max_leaves: int = 6) -> st.SearchStrategy[Any]:
-    """Small arbitrary JSON values (no NaN, no infinity)."""
-    scalars = (
-        st.none()
-        | st.booleans()
-        | st.integers()
-        | st.floats(allow_nan=False, allow_infinity=False)
-        | st.text(max_size=8)
-    )
-    return st.recursive(
-        scalars,
-        lambda inner: (
-            st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-        ),
-        max_leaves=max_leaves,
-    )
-
-
-def _flatten(parts: list[Bound]) -> tuple[list[Bound], list[Bound]]:
-    """Resolve ``$ref`` and ``allOf`` into plain atoms; set ``if``/``then``/``else`` apart."""
-    atoms: list[Bound] = []
-    conditionals: list[Bound] = []
-    pending = list(parts)
-    while pending:
-        part, base = pending.pop(0)
-        if part is True or part == {}:
-            continue
-        unknown = set(part) - _KNOWN
-        if unknown:
-            raise NotImplementedError(f"strategies cannot draw from keywords {sorted(unknown)}")
-        if "$ref" in part:
-            target = urljoin(base, part["$ref"])
-            pending.append((registry().resolver().lookup(target).contents, target.split("#")[0]))
-        pending.extend((sub, base) for sub in part.get("allOf", ()))
-        if "if" in part:
-            conditionals.append((part, base))
-        atoms.append(
-            (
-                {k: v for k, v in part.items() if k not in ("$ref", "allOf", "if", "then", "else")},
-                base,
-            )
-        )
-    return atoms, conditionals
-
-
-def _conjunction(parts: list[Bound]) -> st.SearchStrategy[Any]:
-    """Values valid under every schema in ``parts`` at once."""
-    atoms, conditionals = _flatten(parts)
-    for atom, base in atoms:
-        if "anyOf" in atom:
-            rest = [(a, r) for a, r in atoms if a is not atom] + conditionals
-            trimmed = ({k: v for k, v in atom.items() if k != "anyOf"}, base)
-            return st.one_of(
-                [_conjunction(rest + [trimmed, (branch, base)]) for branch in atom["anyOf"]]
-            )
-    schemas = [atom for atom, _ in atoms]
-    choices = _choices(schemas)
-    if choices is not None:
-        return st.sampled_from(choices)
-    types = _types(schemas)
-    if conditionals and types != ["object"]:
-        # An `if` on a property holds vacuously for a non-object, so each `then` applies to it.
-        thens = [(c["then"], r) for c, r in conditionals if "then" in c]
-        return st.one_of([_objects(atoms, conditionals)] if "object" in types else []) | st.one_of(
-            [_conjunction(atoms + thens + [({"type": t}, "")]) for t in types if t != "object"]
-        )
-    return st.one_of([_of_type(kind, atoms, conditionals) for kind in types])
-
-
-def _choices(schemas: list[dict[str, Any]]) -> list[Any] | None:
-    allowed: list[Any] | None = None
-    for s in schemas:
-        values = [s["const"]] if "const" in s else s.get("enum")
-        if values is not None:
-            allowed = list(values) if allowed is None else [v for v in allowed if v in values]
-    if allowed is None:
-        return None
-    types = _types(schemas)
-    fitting = [
-        value
-        for value in allowed
-        if json_type(value) in types or (json_type(value) == "integer" and "number" in types)
-    ]
-    if not fitting:
-        raise ValueError(f"no value satisfies {schemas}")
-    return fitting
-
-
-ALL_TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
-
-
-def _types(schemas: list[dict[str, Any]]) -> list[str]:
-    types = list(ALL_TYPES)
-    for s in schemas:
-        if "type" in s:
-            declared = s["type"] if isinstance(s["type"], list) else [s["type"]]
-            types = [t for t in types if t in declared or (t == "integer" and "number" in declared)]
-    return types
-
-
-def _of_type(kind: str, atoms: list[Bound], conditionals: list[Bound]) -> st.SearchStrategy[Any]:
-    schemas = [atom for atom, _ in atoms]
-    low = max((s["minimum"] for s in schemas if "minimum" in s), default=None)
-    high = min((s["maximum"] for s in schemas if "maximum" in s), default=None)
-    if kind == "null":
-        return st.none()
-    if kind == "boolean":
-        return st.booleans()
-    if kind == "integer":
-        return st.integers(min_value=low, max_value=high)
-    if kind == "number":
-        return st.floats(min_value=low, max_value=high, allow_nan=False, allow_infinity=False)
-    if kind == "string":
-        return _strings(schemas)
-    if kind == "array":
-        return _arrays(atoms)
-    return _objects(atoms, conditionals)
-
-
-def _strings(schemas: list[dict[str, Any]]) -> st.SearchStrategy[str]:
-    shortest = max((s["minLength"] for s in schemas if "minLength" in s), default=0)
-    longest = min((s["maxLength"] for s in schemas if "maxLength" in s), default=None)
-    patterns = list(dict.fromkeys(s["pattern"] for s in schemas if "pattern" in s))
-    if len(patterns) > 1:
-        raise NotImplementedError("strategies draw from one pattern per string")
-    if patterns:
-        return st.from_regex(patterns[0], fullmatch=True).filter(
-            lambda text: shortest <= len(text) and (longest is None or len(text) <= longest)
-        )
-    return st.text(min_size=shortest, max_size=longest if longest is not None else 12)
-
-
-def _arrays(atoms: list[Bound]) -> st.SearchStrategy[list[Any]]:
-    items = [(atom["items"], base) for atom, base in atoms if "items" in atom]
-    shortest = max((atom.get("minItems", 0) for atom, _ in atoms), default=0)
-    longest = min((atom["maxItems"] for atom, _ in atoms if "maxItems" in atom), default=_MAX_ITEMS)
-    element = _conjunction(items) if items else json_values()
-    return st.lists(element, min_size=shortest, max_size=max(shortest, min(longest, _MAX_ITEMS)))
-
-
-@st.composite
-def _objects(draw: st.DrawFn, atoms: list[Bound], conditionals: list[Bound]) -> dict[str, Any]:
-    chosen: dict[str, Any] = {}
-    pending = list(conditionals)
-    while pending:
-        (conditional, base) = pending.pop(0)
-        name, wanted = _discriminator(conditional["if"])
-        if name not in chosen and _property_parts(atoms, name):
-            chosen[name] = draw(_conjunction(_property_parts(atoms, name)))
-        holds = chosen[name] == wanted if name in chosen else draw(st.booleans())
-        branch = conditional.get("then" if holds else "else")
-        extra = [(conditional["if"], base)] if holds else []
-        if branch is not None:
-            extra.append((branch, base))
-        new_atoms, new_conditionals = _flatten(extra)
-        atoms = atoms + new_atoms
-        pending += new_conditionals
-    return draw(_members(atoms, chosen))
-
-
-def _discriminator(condition: dict[str, Any]) -> tuple[str, Any]:
-    properties = condition.get("properties", {})
-    rules = list(properties.values())
-    if set(condition) - {"required", "properties"} or len(rules) != 1 or set(rules[0]) != {"const"}:
-        raise NotImplementedError(f"strategies branch on one property's const, not on {condition}")
-    ((name, rule),) = properties.items()
-    return name, rule["const"]
-
-
-def _property_parts(atoms: list[Bound], name: str) -> list[Bound]:
-    return [
-        (atom["properties"][name], r) for atom, r in atoms if name in atom.get("properties", {})
-    ]
-
-
-@st.composite
-def _members(draw: st.DrawFn, atoms: list[Bound], chosen: dict[str, Any]) -> dict[str, Any]:
-    required = {name for atom, _ in atoms for name in atom.get("required", ())}
-    names = list(dict.fromkeys(name for atom, _ in atoms for name in atom.get("properties", {})))
-    result: dict[str, Any] = {}
-    for name in names:
-        if name in chosen:
-            result[name] = chosen[name]
-        elif name in required or draw(st.booleans()):
-            result[name] = draw(_conjunction(_property_parts(atoms, name)))
-    for name in sorted(required - set(result)):
-        result[name] = chosen.get(name, draw(json_values()))
-    extra = [
-        (atom["additionalProperties"], r)
-        for atom, r in atoms
-        if isinstance(atom.get("additionalProperties"), dict)
-    ]
-    if extra and not names:
-        longest_key = min(
-            (
-                atom["propertyNames"].get("maxLength", 64)
-                for atom, _ in atoms
-                if "propertyNames" in atom
-            ),
-            default=16,
-        )
-        most = min(
-            (atom["maxProperties"] for atom, _ in atoms if "maxProperties" in atom),
-            default=_MAX_ITEMS,
-        )
-        result.update(
-            draw(
-                st.dictionaries(
-                    st.text(max_size=longest_key),
-                    _conjunction(extra),
-                    max_size=min(most, _MAX_ITEMS),
-                )
-            )
-        )
-    open_ = (
-        not names
-        and not extra
-        and all(atom.get("additionalProperties", True) is not False for atom, _ in atoms)
-    )
-    if open_:
-        result.update(draw(st.dictionaries(st.text(max_size=8), json_values(), max_size=2)))
-    return result
-
-
-@st.composite
-def runs(draw: st.DrawFn, *, max_events: int = 8) -> dict[str, Any]:
-    """Runs as a server using runcore makes them: a new run from a drawn create-run request, walked
-    through up to ``max_events`` random legal events of the status table with valid details and
-    clock steps. Each one validates under ``spec`` with no finding, lifecycle invariants included.
+    They are schema-valid only: ``validate(obj, kind, profile=profile, invariants=False)`` finds
+    nothing. For runs that also keep the lifecycle, use :func:`runs`.
     """
-    request = draw(valid_objects("create_run_request"))
-    assistant = {"id": request["assistant_id"], "model": "gpt-4o", "tools": [_FUNCTION_TOOL]}
-    # Without a function tool a run never reaches requires_action: keep the assistant's then.
-    request = (
-        {**request, "tools": None}
-        if request.get("tools") is not None and not _functions(request["tools"])
-        else request
-    )
-    now = draw(st.integers(1_600_000_000, 1_900_000_000))
-    run = run_from_request(
-        request, assistant, run_id="run_drawn", thread_id="thread_drawn", now=now
-    )
+    entry = validator(require_kind(kind), require_profile(profile)).schema["$ref"]
+    return from_schema(entry)
+
+
+# -- runs walked through the table -------------------------------------------------------------
+
+_ONWARD = {row["trigger"] for row in RUN_TABLE.transitions if row["dest"] in LIVE_RUN_STATUSES}
+_FUNCTION_TOOL = {
+    "type": "function",
+    "function": {"name": "lookup", "parameters": {"type": "object"}},
+}
+
+
+def runs(*, status: str | None = None, max_events: int = 8) -> st.SearchStrategy[dict[str, Any]]:
+    """Runs as a server using runcore makes them, in ``status`` (any status when None).
+
+    A new run from a drawn create-run request is walked through up to ``max_events`` random legal
+    events of the status table with valid details and clock steps, then, for a given ``status``,
+    along a shortest walk of the table into it. Each run validates under ``spec`` with no finding,
+    lifecycle invariants included.
+    """
+    if status is not None and status not in RUN_STATUSES:
+        raise ValueError(f"unknown run status {status!r}; statuses: {', '.join(RUN_STATUSES)}")
+    return _runs(status, max_events)
+
+
+@st.composite
+def _runs(draw: st.DrawFn, status: str | None, max_events: int) -> dict[str, Any]:
+    run, now = draw(_new_run())
     for _ in range(max_events):
         if draw(st.integers(0, 3)) == 0:  # stop anywhere, so every status shows up
             break
@@ -320,28 +95,66 @@ def runs(draw: st.DrawFn, *, max_events: int = 8) -> dict[str, Any]:
         onward = [event for event in legal if event in _ONWARD]
         # Mostly events that keep the run live, so that walks reach every status.
         event = draw(st.sampled_from(onward if onward and draw(st.integers(0, 2)) else legal))
-        run = advance(run, event, now=now, **draw(_details(event, run))).run
+        run = advance(run, event, now=now, **draw(event_details(event, obj=run))).run
+    if status is None or run["status"] == status:
+        return run
+    walked = draw(_walk_into(run, now, status))
+    if walked is None:  # the guards closed every walk from here (a run that never started)
+        fresh, start = draw(_new_run())
+        walked = draw(_walk_into(fresh, start, status))
+    assert walked is not None, f"the table has no walk into {status!r}"
+    return walked
+
+
+@st.composite
+def _new_run(draw: st.DrawFn) -> tuple[dict[str, Any], int]:
+    request = draw(valid_objects("create_run_request"))
+    assistant = {"id": request["assistant_id"], "model": "gpt-4o", "tools": [_FUNCTION_TOOL]}
+    # Without a function tool a run never reaches requires_action: keep the assistant's then.
+    if request.get("tools") is not None and not _functions(request["tools"]):
+        request = {**request, "tools": None}
+    now = draw(st.integers(1_600_000_000, 1_900_000_000))
+    run = run_from_request(request, assistant, run_id="run_drawn", thread_id="thread_drawn", now=now)
+    return run, now
+
+
+@st.composite
+def _walk_into(
+    draw: st.DrawFn, run: dict[str, Any], now: int, status: str
+) -> dict[str, Any] | None:
+    """The run moved along a shortest walk of the table into ``status``, or None if guards forbid."""
+    walk = shortest_walks(RUN_TABLE, run["status"]).get(status)
+    if walk is None:
+        return None
+    for event in walk:
+        deadline = run["expires_at"]
+        if event == "expire":
+            now = max(now, deadline)
+        elif isinstance(deadline, int) and now + 1 >= deadline:
+            return None  # too late for a live status: the caller starts afresh
+        else:
+            now += 1
+        if event not in legal_events(run, now=now):
+            return None
+        run = advance(run, event, now=now, **draw(event_details(event, obj=run))).run
     return run
-
-
-_ONWARD = {row["trigger"] for row in RUN_TRANSITIONS if row["dest"] in LIVE_RUN_STATUSES}
-_FUNCTION_TOOL = {
-    "type": "function",
-    "function": {"name": "lookup", "parameters": {"type": "object"}},
-}
 
 
 def _functions(tools: list[dict[str, Any]]) -> list[str]:
     return [tool["function"]["name"] for tool in tools if tool.get("type") == "function"]
 
 
+# -- details ------------------------------------------------------------------------------------
+
+
 @st.composite
-def _details(draw: st.DrawFn, event: str, run: dict[str, Any]) -> dict[str, Any]:
-    """Valid details for ``event`` on ``run``, named after the wire fields they fill."""
+def event_details(draw: st.DrawFn, event: str, *, obj: Mapping[str, Any]) -> dict[str, Any]:
+    """Valid details for ``event`` on ``obj`` (a run, or a run step), named after the wire fields."""
+    is_step = obj.get("object") == "thread.run.step"
     tokens = st.integers(0, 100_000)
     if event == "require_action":
-        names = _functions(run["tools"])
-        count = 1 if run["parallel_tool_calls"] is False else draw(st.integers(1, 3))
+        names = sorted(function_names(obj))
+        count = 1 if obj.get("parallel_tool_calls") is False else draw(st.integers(1, 3))
         return {
             "tool_calls": [
                 {
@@ -353,10 +166,10 @@ def _details(draw: st.DrawFn, event: str, run: dict[str, Any]) -> dict[str, Any]
             ]
         }
     if event == "submit_tool_outputs":
-        calls = run["required_action"]["submit_tool_outputs"]["tool_calls"]
         return {
             "tool_outputs": [
-                {"tool_call_id": c["id"], "output": draw(st.text(max_size=20))} for c in calls
+                {"tool_call_id": call_id, "output": draw(st.text(max_size=20))}
+                for call_id in pending_call_ids(obj)
             ]
         }
     if event in ("complete", "incomplete"):
@@ -368,15 +181,157 @@ def _details(draw: st.DrawFn, event: str, run: dict[str, Any]) -> dict[str, Any]
         }
         if event == "complete":
             return {"usage": usage}
-        return {
-            "usage": usage,
-            "incomplete_details": {"reason": draw(st.sampled_from(INCOMPLETE_REASONS))},
-        }
+        reason = draw(st.sampled_from(INCOMPLETE_REASONS))
+        return {"usage": usage, "incomplete_details": {"reason": reason}}
     if event == "fail":
+        codes = STEP_ERROR_CODES if is_step else RUN_ERROR_CODES
         return {
             "last_error": {
-                "code": draw(st.sampled_from(RUN_ERROR_CODES)),
+                "code": draw(st.sampled_from(codes)),
                 "message": draw(st.text(max_size=20)),
             }
         }
     return {}
+
+
+# -- invalid variants ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Variant:
+    """An object that breaks exactly one rule, and the one finding that rule gives."""
+
+    instance: Any
+    kind: str
+    rule: str
+    code: str
+    pointer: str
+
+
+Mutation = Callable[[st.DrawFn, dict[str, Any]], tuple[list[str | int], str]]
+_METADATA_KINDS = (
+    "run",
+    "run_step",
+    "create_run_request",
+    "create_thread_and_run_request",
+    "modify_run_request",
+)
+_TOOL_KINDS = ("run", "create_run_request", "create_thread_and_run_request")
+_NAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
+_TIMESTAMPS = {
+    "run": ("created_at", "started_at", "expires_at", "completed_at"),
+    "run_step": ("created_at", "expired_at", "failed_at"),
+}
+
+
+def _metadata_too_many_keys(draw: st.DrawFn, obj: dict[str, Any]) -> tuple[list[Any], str]:
+    obj["metadata"] = {f"key{i}": "v" for i in range(draw(st.integers(17, 40)))}
+    return ["metadata"], "too_many_properties"
+
+
+def _metadata_key_too_long(draw: st.DrawFn, obj: dict[str, Any]) -> tuple[list[Any], str]:
+    key = draw(st.text(min_size=65, max_size=120))
+    obj["metadata"] = {key: "v", "fine": "v"}
+    return ["metadata", key], "too_long"
+
+
+def _metadata_value_too_long(draw: st.DrawFn, obj: dict[str, Any]) -> tuple[list[Any], str]:
+    obj["metadata"] = {"a/b~c": draw(st.text(min_size=513, max_size=700))}
+    return ["metadata", "a/b~c"], "too_long"
+
+
+def _metadata_value_not_a_string(draw: st.DrawFn, obj: dict[str, Any]) -> tuple[list[Any], str]:
+    value = draw(st.integers() | st.booleans() | st.lists(st.text(), max_size=2))
+    obj["metadata"] = {"k": value}
+    return ["metadata", "k"], "wrong_type"
+
+
+_BAD_NAMES = st.one_of(
+    st.just(""),
+    st.text(alphabet=_NAME_CHARS, min_size=65, max_size=100),
+    st.text(min_size=1, max_size=64).filter(lambda name: any(ch not in _NAME_CHARS for ch in name)),
+)
+
+
+def _function_name_outside_the_rule(draw: st.DrawFn, obj: dict[str, Any]) -> tuple[list[Any], str]:
+    good = draw(st.text(alphabet=_NAME_CHARS, min_size=1, max_size=64))
+    obj["tools"] = [
+        {"type": "function", "function": {"name": good}},
+        {"type": "function", "function": {"name": draw(_BAD_NAMES)}},
+    ]
+    return ["tools", 1, "function", "name"], "pattern_mismatch"
+
+
+def _more_than_20_tools(draw: st.DrawFn, obj: dict[str, Any]) -> tuple[list[Any], str]:
+    obj["tools"] = [{"type": "code_interpreter"}] * draw(st.integers(21, 25))
+    return ["tools"], "too_many_items"
+
+
+def _token_limit_below_256(draw: st.DrawFn, obj: dict[str, Any]) -> tuple[list[Any], str]:
+    field = draw(st.sampled_from(["max_prompt_tokens", "max_completion_tokens"]))
+    obj[field] = draw(st.integers(max_value=255))
+    return [field], "below_minimum"
+
+
+def _timestamp_not_integer_seconds(draw: st.DrawFn, obj: dict[str, Any]) -> tuple[list[Any], str]:
+    field = draw(st.sampled_from(_TIMESTAMPS["run" if obj.get("object") == "thread.run" else "run_step"]))
+    value = draw(
+        st.floats(min_value=0, max_value=2e9)  # 1714433726.0 included: integers carry no fraction
+        | st.integers(0, 2_000_000_000).map(str)
+        | st.integers(10**12, 2 * 10**12)  # milliseconds
+    )
+    obj[field] = value
+    return [field], "above_maximum" if isinstance(value, int) else "wrong_type"
+
+
+def _temperature_not_finite(draw: st.DrawFn, obj: dict[str, Any]) -> tuple[list[Any], str]:
+    obj["temperature"] = draw(st.sampled_from([float("nan"), float("inf"), float("-inf")]))
+    return ["temperature"], "non_finite_number"
+
+
+# rule -> (the kinds it applies to, whether the observed profile holds it too, the mutation)
+RULES: dict[str, tuple[tuple[str, ...], bool, Mutation]] = {
+    "metadata_too_many_keys": (_METADATA_KINDS, True, _metadata_too_many_keys),
+    "metadata_key_too_long": (_METADATA_KINDS, True, _metadata_key_too_long),
+    "metadata_value_too_long": (_METADATA_KINDS, True, _metadata_value_too_long),
+    "metadata_value_not_a_string": (_METADATA_KINDS, True, _metadata_value_not_a_string),
+    "function_name_outside_the_rule": (_TOOL_KINDS, True, _function_name_outside_the_rule),
+    "more_than_20_tools": (("run", "create_run_request"), True, _more_than_20_tools),
+    # The hosted API echoed token limits below 256 (decisions.md#token-limits-in-observed-responses).
+    "token_limit_below_256": (_TOOL_KINDS, False, _token_limit_below_256),
+    "timestamp_not_integer_seconds": (("run", "run_step"), True, _timestamp_not_integer_seconds),
+    "temperature_not_finite": (_TOOL_KINDS, True, _temperature_not_finite),
+}
+
+
+def _applies(rule: str, kind: str, profile: Profile) -> bool:
+    kinds, observed_too, _ = RULES[rule]
+    # A request kind has one profile: the documented one.
+    return kind in kinds and (profile == "spec" or observed_too or kind in REQUEST_KINDS)
+
+
+def invalid_variants(
+    kind: str, *, profile: Profile = "spec", rule: str | None = None
+) -> st.SearchStrategy[Variant]:
+    """Objects of ``kind`` that break exactly one rule (``rule``, or any that applies).
+
+    ``validate(variant.instance, kind, profile=profile, invariants=False)`` gives exactly one
+    finding, an error with ``variant.code`` at ``variant.pointer``. Rules: :data:`RULES`.
+    """
+    require_kind(kind)
+    require_profile(profile)
+    rules = [name for name in RULES if _applies(name, kind, profile)]
+    if rule is not None and rule not in rules:
+        raise ValueError(f"rule {rule!r} does not apply to {kind!r} under {profile!r}; rules: {rules}")
+    if not rules:
+        raise ValueError(f"no rule of runcore.strategies.RULES applies to {kind!r}")
+    return _variants(kind, profile, [rule] if rule else rules)
+
+
+@st.composite
+def _variants(draw: st.DrawFn, kind: str, profile: Profile, rules: list[str]) -> Variant:
+    chosen = draw(st.sampled_from(rules))
+    instance = draw(valid_objects(kind, profile=profile))
+    path, code = RULES[chosen][2](draw, instance)
+    return Variant(instance, kind, chosen, code, pointer(path))
+

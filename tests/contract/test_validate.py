@@ -7,45 +7,9 @@ from typing import Any
 
 import pytest
 
-from runcore import ContractViolation, UnknownKind, check, infer_kind, validate
-from runcore._schemas import KINDS
+from runcore import KINDS, ContractViolation, UnknownKind, check, infer_kind, validate
+from tests.builders import RUN
 
-RUN: dict[str, Any] = {
-    "id": "run_1",
-    "object": "thread.run",
-    "created_at": 1714433728,
-    "thread_id": "thread_1",
-    "assistant_id": "asst_1",
-    "status": "requires_action",
-    "required_action": {
-        "type": "submit_tool_outputs",
-        "submit_tool_outputs": {
-            "tool_calls": [
-                {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
-            ]
-        },
-    },
-    "last_error": None,
-    "expires_at": 1714434328,
-    "started_at": 1714433729,
-    "cancelled_at": None,
-    "failed_at": None,
-    "completed_at": None,
-    "incomplete_details": None,
-    "model": "gpt-4o",
-    "instructions": "be brief",
-    "tools": [{"type": "function", "function": {"name": "f"}}],
-    "metadata": {},
-    "usage": None,
-    "temperature": 1.0,
-    "top_p": 1.0,
-    "max_prompt_tokens": None,
-    "max_completion_tokens": None,
-    "truncation_strategy": {"type": "auto", "last_messages": None},
-    "tool_choice": "auto",
-    "parallel_tool_calls": True,
-    "response_format": "auto",
-}
 
 
 def run(**changes: Any) -> dict[str, Any]:

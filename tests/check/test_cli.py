@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from tests.recorded import REAL_FILES, needs_recordings
-from tests.test_validate import RUN
+from tests.builders import RUN
 
-ROOT = Path(__file__).resolve().parents[1]
-FINDING_KEYS = {"severity", "code", "file", "line", "pointer", "message", "object_id", "value"}
+ROOT = Path(__file__).resolve().parents[2]
+FINDING_KEYS = {"severity", "code", "category", "file", "line", "pointer", "message", "object_id", "value"}
 
 
 def runcore(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

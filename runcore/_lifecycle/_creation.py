@@ -5,11 +5,11 @@ from __future__ import annotations
 import copy
 from typing import Any, Mapping
 
+from runcore._contract._validate import validate
 from runcore._errors import InvalidDetails
-from runcore._lifecycle import check_clock
-from runcore._schemas import is_integer
-from runcore._tables import RUN_EXPIRES_IN
-from runcore._validate import validate
+from runcore._json import is_integer
+from runcore._lifecycle._effects import check_clock, lifecycle_finding
+from runcore._tables import RUN_EXPIRES_IN, RUN_INITIAL
 
 
 def run_from_request(
@@ -29,20 +29,23 @@ def run_from_request(
     """
     check_clock({}, now, ())
     if not is_integer(expires_in) or expires_in <= 0:
-        raise InvalidDetails(f"expires_in must be a positive number of seconds, got {expires_in!r}")
+        message = f"expires_in must be a positive number of seconds, got {expires_in!r}"
+        raise InvalidDetails([lifecycle_finding("expires_in_invalid", ["expires_in"], message, expires_in)])
     named = request.get("assistant_id")
     if assistant.get("id") is not None and assistant["id"] != named:
-        raise InvalidDetails(f"the request names assistant {named!r}, not {assistant['id']!r}")
+        message = f"the request names assistant {named!r}, not {assistant['id']!r}"
+        raise InvalidDetails([lifecycle_finding("assistant_mismatch", ["assistant_id"], message, named)])
     model = _setting("model", None, request, assistant)
     if not isinstance(model, str):
-        raise InvalidDetails("neither the request nor the assistant names a model")
+        message = "neither the request nor the assistant names a model"
+        raise InvalidDetails([lifecycle_finding("no_model", ["model"], message, model)])
     run = {
         "id": run_id,
         "object": "thread.run",
         "created_at": now,
         "assistant_id": named,
         "thread_id": thread_id,
-        "status": "queued",
+        "status": RUN_INITIAL,
         "started_at": None,
         "expires_at": now + expires_in,
         "cancelled_at": None,
@@ -70,9 +73,7 @@ def run_from_request(
     broken = validate(run, "run", profile="spec", invariants=False)  # they hold by construction
     if broken:
         raise InvalidDetails(
-            "the request and the assistant's settings make a run that breaks the contract: "
-            + "; ".join(f"{f.pointer}: {f.message}" for f in broken),
-            findings=broken,
+            broken, "the request and the assistant's settings make a run that breaks the contract"
         )
     return run
 

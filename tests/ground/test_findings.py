@@ -6,7 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from runcore import Finding
+from typing import get_args
+
+from runcore import CODES, Finding
+from runcore._findings import Category
 from runcore._findings import escape_token, pointer, unescape_pointer
 
 
@@ -42,17 +45,30 @@ def test_escape_token_accepts_indexes() -> None:
 
 def test_a_finding_says_where_what_and_why() -> None:
     finding = Finding(
-        "error",
-        "too_long",
-        "/metadata/k",
-        "513 characters long; expected at most 512",
-        "x",
-        "a.jsonl",
-        3,
-        "run_1",
+        severity="error",
+        code="too_long",
+        category="schema",
+        pointer="/metadata/k",
+        message="513 characters long; expected at most 512",
+        value="x",
+        file="a.jsonl",
+        line=3,
+        object_id="run_1",
     )
     assert (
         str(finding)
         == "a.jsonl:3: error too_long at /metadata/k: 513 characters long; expected at most 512"
     )
     assert finding.to_dict()["object_id"] == "run_1"
+
+
+def test_a_finding_is_built_by_keyword_only() -> None:
+    with pytest.raises(TypeError):
+        Finding("error", "too_long", "schema", "/x", "message")  # type: ignore[misc]
+
+
+def test_every_code_in_the_catalogue_names_one_category() -> None:
+    assert CODES["missing_field"][0] == "schema"
+    assert CODES["started_at_missing"][0] == "invariant"
+    assert CODES["clock_skew"][0] == "lifecycle"
+    assert {category for category, _ in CODES.values()} == set(get_args(Category))

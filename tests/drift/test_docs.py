@@ -7,7 +7,7 @@ from pathlib import Path
 
 import runcore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def setup_commands() -> list[str]:

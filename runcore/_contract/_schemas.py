@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from contextvars import ContextVar
 from functools import cache
 from importlib import resources
-from typing import Any, Iterator, Literal
+from typing import Any, Iterator
 
 from jsonschema import Draft202012Validator, validators
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from runcore._errors import UnknownKind
+from runcore._json import is_integer
+from runcore._kinds import Profile, require_kind, require_profile
 
-Profile = Literal["observed", "spec"]
-
-PROFILES: tuple[Profile, ...] = ("observed", "spec")
 SCHEMA_BASE = "https://runcore.dev/schemas/"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-RESPONSE_KINDS = ("run", "run_step", "run_step_delta", "run_list", "run_step_list", "error")
-REQUEST_KINDS = (
-    "create_run_request",
-    "create_thread_and_run_request",
-    "modify_run_request",
-    "submit_tool_outputs_request",
-    "list_query",
-)
-KINDS = RESPONSE_KINDS + REQUEST_KINDS
-# The kind of a response object by its `object` tag, and the kind of the items of each page kind.
-OBJECT_KINDS = {
-    "thread.run": "run",
-    "thread.run.step": "run_step",
-    "thread.run.step.delta": "run_step_delta",
-}
-PAGE_ITEM_KINDS = {"run_list": "run", "run_step_list": "run_step"}
+# The details the lifecycle engine takes with each event (not a kind: nothing sends them on the wire).
+DETAILS_URI = SCHEMA_BASE + "details.json"
 
 
 def schema_files() -> Iterator[tuple[str, dict[str, Any]]]:
@@ -62,22 +47,12 @@ def registry() -> Registry:
 
 
 def schema(kind: str) -> dict[str, Any]:
-    """The schema document of a kind (its top level is the ``spec`` profile)."""
-    _require_kind(kind)
-    return registry().contents(SCHEMA_BASE + kind + ".json")
+    """The schema document of a kind (its top level is the ``spec`` profile), as a copy of its own."""
+    return copy.deepcopy(_contents(SCHEMA_BASE + require_kind(kind) + ".json"))
 
 
-def _require_kind(kind: str) -> None:
-    if kind not in KINDS:
-        raise UnknownKind(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
-
-
-# JSON Schema counts 1.0 as an integer. The contract's integers (timestamps, token counts, limits) are
-# integers on the wire, and 1714433726.0 is a defect typed clients choke on
-# (decisions.md#timestamps-are-integer-seconds-below-1010).
-def is_integer(value: Any) -> bool:
-    """A JSON integer as runcore reads the contract: an int, not a bool, not a float like 1.0."""
-    return isinstance(value, int) and not isinstance(value, bool)
+def _contents(uri: str) -> Any:
+    return registry().contents(uri)
 
 
 _TYPES = Draft202012Validator.TYPE_CHECKER.redefine(
@@ -103,14 +78,21 @@ def _recording_properties(validator, properties, instance, schema_):  # type: ig
 _RecordingValidator = validators.extend(_Validator, {"properties": _recording_properties})
 
 
-@cache
 def validator(kind: str, profile: Profile = "observed", strict: bool = False) -> Any:
     """The compiled validator of a kind under a profile, built once and cached."""
-    _require_kind(kind)
-    if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; profiles: {', '.join(PROFILES)}")
+    return _validator(require_kind(kind), require_profile(profile), strict is True)
+
+
+@cache
+def _validator(kind: str, profile: Profile, strict: bool) -> Any:
     uri = SCHEMA_BASE + kind + ".json"
-    if profile == "observed" and "observed" in schema(kind).get("$defs", {}):
+    if profile == "observed" and "observed" in _contents(uri).get("$defs", {}):
         uri += "#/$defs/observed"
     cls = _RecordingValidator if strict else _Validator
     return cls({"$ref": uri}, registry=registry())
+
+
+@cache
+def details_validator(name: str) -> Any:
+    """The compiled validator of one event's details, ``details.json#/$defs/<name>``."""
+    return _Validator({"$ref": f"{DETAILS_URI}#/$defs/{name}"}, registry=registry())

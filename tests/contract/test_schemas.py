@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from runcore import KINDS, PROFILES, schema, validate
-from runcore._schemas import SCHEMA_BASE, registry, schema_files, validator
+from runcore._contract._schemas import SCHEMA_BASE, _validator, registry, schema_files, validator
 from runcore.strategies import valid_objects
 
-SOURCE = Path(__file__).resolve().parents[1] / "schemas"
+SOURCE = Path(__file__).resolve().parents[2] / "schemas"
 FILES = dict(schema_files())
 
 
@@ -38,8 +38,9 @@ def test_the_package_reads_the_top_level_schemas_folder_itself() -> None:
     assert sorted(FILES) == sorted(path.name for path in SOURCE.glob("*.json"))
 
 
-def test_there_is_one_schema_file_per_kind_plus_the_shared_parts() -> None:
-    assert sorted(FILES) == sorted([f"{kind}.json" for kind in KINDS] + ["parts.json"])
+def test_there_is_one_schema_file_per_kind_plus_the_shared_parts_and_the_event_details() -> None:
+    expected = [f"{kind}.json" for kind in KINDS] + ["parts.json", "details.json"]
+    assert sorted(FILES) == sorted(expected)
 
 
 @pytest.mark.parametrize("name", sorted(FILES))
@@ -71,13 +72,34 @@ def test_request_kinds_are_closed(kind: str) -> None:
 
 
 def test_validators_are_built_once_and_reused() -> None:
-    validator.cache_clear()
+    _validator.cache_clear()
     for _ in range(50):
         validate({"object": "thread.run"}, profile="spec")
         validate({"object": "thread.run"}, profile="observed", strict=True)
-    info = validator.cache_info()
+    info = _validator.cache_info()
     assert info.misses == 2 and info.hits == 98
     assert validator("run", "spec") is validator("run", "spec")
+
+
+def test_a_validator_is_built_once_however_it_is_asked_for() -> None:
+    _validator.cache_clear()
+    built = {
+        id(validator("run")),
+        id(validator("run", "observed")),
+        id(validator("run", "observed", False)),
+        id(validator("run", profile="observed", strict=False)),
+    }
+    assert len(built) == 1 and _validator.cache_info().misses == 1
+
+
+def test_the_schema_of_a_kind_is_a_copy_that_cannot_change_later_verdicts() -> None:
+    document = schema("create_run_request")
+    document["properties"]["temperature"]["maximum"] = 100
+    document["required"] = ["assistant_id", "model"]
+    assert schema("create_run_request") != document
+    assert validate({"assistant_id": "a", "temperature": 50}, "create_run_request")[0].code == (
+        "above_maximum"
+    )
 
 
 DRAWS = settings(

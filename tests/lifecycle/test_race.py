@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RUNS = 50
 ROLES = ("cancel", "complete", "cancel", "complete")
 T0 = 1_700_000_000
@@ -30,8 +30,7 @@ def connect(path: str) -> sqlite3.Connection:
 
 
 def create_database(path: str) -> None:
-    from runcore._creation import run_from_request
-    from runcore._lifecycle import advance
+    from runcore import advance, run_from_request
 
     db = connect(path)
     db.execute("PRAGMA journal_mode=WAL")
@@ -83,7 +82,7 @@ def write_if_unchanged(
 def apply(db: sqlite3.Connection, run_id: str, event: str, actor: str, **details: Any) -> str:
     """Read, advance, compare-and-set; re-read after a lost race. Returns done, noop or refused."""
     from runcore import IllegalTransition
-    from runcore._lifecycle import advance
+    from runcore import advance
 
     while True:
         read = db.execute("SELECT status, body FROM runs WHERE id = ?", (run_id,))
@@ -112,7 +111,7 @@ def work(path: str, role: str, seed: int, go: float) -> None:
 
 
 def test_racing_processes_leave_every_run_in_exactly_one_terminal_status(tmp_path: Path) -> None:
-    from runcore._tables import TERMINAL_RUN_STATUSES
+    from runcore import TERMINAL_RUN_STATUSES
 
     path = str(tmp_path / "runs.sqlite")
     create_database(path)

@@ -8,8 +8,8 @@ from typing import Any, Iterator
 import pytest
 
 from runcore import UnknownKind, validate
-from runcore._invariants import OBSERVED_QUIRKS, invariant_findings
-from runcore._tables import RUN_STATUSES, STEP_STATUSES
+from runcore import RUN_STATUSES, STEP_STATUSES, invariant_findings
+from runcore._contract._tolerances import OBSERVED_QUIRKS
 from tests.recorded import REAL_FILES, bodies, lifecycle_objects, needs_recordings
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
+
+from runcore._json import JSONProblem, decode, parse
 
 SUFFIXES = (".json", ".jsonl")
 
@@ -26,14 +27,6 @@ class Document:
     problem: str | None = None
     fatal: bool = False
     empty: bool = False
-
-
-class InputProblem(ValueError):
-    """A JSON text that is not acceptable as it is (invalid syntax, a duplicate key, NaN, ...)."""
-
-    def __init__(self, message: str, line: int | None = 1) -> None:
-        super().__init__(message)
-        self.line = line
 
 
 def documents(paths: list[str]) -> Iterator[Document]:
@@ -71,10 +64,9 @@ def _read_file(path: Path) -> Iterator[Document]:
 
 def _decoded(name: str, data: bytes, suffix: str | None) -> Iterator[Document]:
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        problem = f"not UTF-8: byte {data[error.start]:#04x} at offset {error.start}"
-        yield Document(name, data.count(b"\n", 0, error.start) + 1, problem=problem, fatal=True)
+        text = decode(data)
+    except JSONProblem as problem:
+        yield Document(name, problem.line, problem=str(problem), fatal=True)
         return
     if not text.strip():
         yield Document(name, None, empty=True)
@@ -83,33 +75,29 @@ def _decoded(name: str, data: bytes, suffix: str | None) -> Iterator[Document]:
     else:
         try:
             yield Document(name, 1, parse(text))
-        except InputProblem as problem:
+        except JSONProblem as problem:
             yield Document(name, problem.line, problem=str(problem), fatal=True)
 
 
-def _lines(name: str, lines: Iterator[bytes]) -> Iterator[Document]:
+def _lines(name: str, lines: Iterable[bytes]) -> Iterator[Document]:
     """One document per JSONL line; a bad line is a finding and the next lines are still read.
 
-    Only "\n" ends a line: str.splitlines() would also split inside strings at U+2028, U+2029 or
+    Only "\\n" ends a line: str.splitlines() would also split inside strings at U+2028, U+2029 or
     U+0085, which JSON allows raw.
     """
     seen = False
     for number, raw in enumerate(lines, start=1):
         try:
-            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError as error:
+            line = decode(raw, first=number == 1, one_line=True)
+        except JSONProblem as problem:
             seen = True
-            yield Document(
-                name,
-                number,
-                problem=f"not UTF-8: byte {raw[error.start]:#04x} at column {error.start + 1}",
-            )
+            yield Document(name, number, problem=str(problem))
             continue
         if line.strip():
             seen = True
             try:
                 yield Document(name, number, parse(line))
-            except InputProblem as problem:
+            except JSONProblem as problem:
                 yield Document(name, number, problem=str(problem))
     if not seen:
         yield Document(name, None, empty=True)
@@ -122,47 +110,10 @@ def _looks_like_lines(text: str) -> bool:
         return False
     try:
         parse(lines[0])
-    except InputProblem:
+    except JSONProblem:
         return False
     return True
 
 
 def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
-
-
-def parse(text: str) -> Any:
-    """Parse JSON, refusing what would silently change the data: duplicate keys, NaN, Infinity."""
-    try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
-    except json.JSONDecodeError as error:
-        message = f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
-        raise InputProblem(message, error.lineno) from None
-    except InputProblem:
-        raise
-    except RecursionError:
-        raise InputProblem("invalid JSON: nested too deeply to read", None) from None
-    except ValueError as error:  # e.g. an integer of more digits than Python converts
-        raise InputProblem(f"invalid JSON: {error}", None) from None
-
-
-def is_json_text(text: str) -> bool:
-    """Whether ``text`` is one JSON value as :func:`parse` reads it (no NaN, no duplicate keys)."""
-    try:
-        parse(text)
-    except InputProblem:
-        return False
-    return True
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        seen: set[str] = set()
-        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
-        raise InputProblem(f"invalid JSON: duplicate key {duplicate!r} (the value would be lost)")
-    return result
-
-
-def _no_constant(name: str) -> Any:
-    raise InputProblem(f"invalid JSON: {name} is not a JSON number")

@@ -1,0 +1,1 @@
+"""Recordings -> report: readers, the corpus of checked objects, and its renderings."""

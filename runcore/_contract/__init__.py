@@ -1,0 +1,1 @@
+"""One object -> findings: the schemas, their validators, the invariants, validate()."""

@@ -1,0 +1,1 @@
+"""The lifecycle engine servers embed: advance(), steps, and the new run."""

@@ -1,0 +1,290 @@
+"""What each event stamps on a run or step, and the checks of the details it takes.
+
+Details are checked in two steps. Their shape is the schema's (``schemas/details.json``): a hand-written
+predicate clears well-formed details fast, and only details it rejects are explained, with findings,
+by the schema; a property test proves the two agree (decisions.md#event-details). Then the rules that
+relate details to the run: the tool-call and usage rules the invariant checker also applies, and
+which tool calls the outputs answer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Callable, Iterator, Mapping
+
+from runcore._contract._invariants import tool_call_findings, usage_sum_findings
+from runcore._contract._schemas import details_validator
+from runcore._contract._translate import schema_findings
+from runcore._errors import ClockSkew, InvalidDetails
+from runcore._findings import Finding, pointer
+from runcore._json import is_integer
+from runcore._tables import (
+    INCOMPLETE_REASONS,
+    MAX_TIMESTAMP,
+    RUN_ERROR_CODES,
+    STEP_ERROR_CODES,
+    StatusTable,
+)
+
+
+def lifecycle_finding(code: str, path: list[Any], message: str, value: Any = None) -> Finding:
+    """A finding of the engine, pointing into the call's keyword arguments."""
+    return Finding(
+        severity="error",
+        code=code,
+        category="lifecycle",
+        pointer=pointer(path),
+        message=message,
+        value=value,
+    )
+
+
+def check_clock(obj: Mapping[str, Any], now: Any, timestamps: tuple[str, ...]) -> None:
+    """Refuse a ``now`` that is not integer Unix seconds or is earlier than the object's timestamps."""
+    if not is_integer(now) or not 0 <= now <= MAX_TIMESTAMP:
+        message = f"now must be integer Unix seconds (0..{MAX_TIMESTAMP}), got {now!r}"
+        raise ClockSkew([lifecycle_finding("clock_invalid", ["now"], message, now)], "bad clock")
+    for name in timestamps:
+        value = obj.get(name)
+        if is_integer(value) and now < value:
+            message = f"now={now} is earlier than {name}={value}: clock skew"
+            raise ClockSkew([lifecycle_finding("clock_skew", ["now"], message, now)], "clock skew")
+
+
+def checked_details(
+    table: StatusTable, event: str, details: Mapping[str, Any], obj: Mapping[str, Any]
+) -> None:
+    """Refuse, with every finding, details that do not fit ``event`` on ``obj``."""
+    name = f"{table.name}_{event}"
+    found: list[Finding] = []
+    if not _WELL_FORMED[name](details):
+        found = schema_findings(details_validator(name), dict(details))
+    if not found:
+        found = list(_RULES.get(name, _no_rules)(details, obj))
+    if found:
+        raise InvalidDetails(found, f"{table.name} event {event!r} refused")
+
+
+# Shape: the fast predicates, one per $defs entry of details.json.
+
+
+def _usage_ok(usage: Any) -> bool:
+    return (
+        isinstance(usage, dict)
+        and len(usage) == 3
+        and all(is_integer(usage.get(key)) and usage[key] >= 0 for key in _USAGE_KEYS)
+    )
+
+
+def _tool_call_ok(call: Any) -> bool:
+    function = call.get("function") if isinstance(call, dict) else None
+    return (
+        isinstance(function, dict)
+        and "id" in call
+        and set(call) <= {"id", "type", "function"}
+        and isinstance(call["id"], str)
+        and call["id"] != ""
+        and call.get("type", "function") == "function"
+        and len(function) == 2
+        and isinstance(function.get("name"), str)
+        and isinstance(function.get("arguments"), str)
+    )
+
+
+def _tool_output_ok(item: Any) -> bool:
+    return (
+        isinstance(item, dict)
+        and len(item) == 2
+        and isinstance(item.get("tool_call_id"), str)
+        and isinstance(item.get("output"), str)
+    )
+
+
+def _last_error_ok(codes: tuple[str, ...]) -> Callable[[Any], bool]:
+    def ok(error: Any) -> bool:
+        return (
+            isinstance(error, dict)
+            and len(error) == 2
+            and error.get("code") in codes
+            and isinstance(error.get("message"), str)
+        )
+
+    return ok
+
+
+def _takes(**parts: Callable[[Any], bool]) -> Callable[[Mapping[str, Any]], bool]:
+    """Details with exactly these keywords, each passing its predicate."""
+    return lambda details: details.keys() == parts.keys() and all(
+        ok(details[name]) for name, ok in parts.items()
+    )
+
+
+_USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
+_WELL_FORMED: dict[str, Callable[[Mapping[str, Any]], bool]] = {
+    "run_start": _takes(),
+    "run_require_action": _takes(
+        tool_calls=lambda calls: isinstance(calls, list)
+        and len(calls) > 0
+        and all(_tool_call_ok(call) for call in calls)
+    ),
+    "run_submit_tool_outputs": _takes(
+        tool_outputs=lambda items: isinstance(items, list)
+        and all(_tool_output_ok(item) for item in items)
+    ),
+    "run_complete": _takes(usage=_usage_ok),
+    "run_incomplete": _takes(
+        usage=_usage_ok,
+        incomplete_details=lambda value: isinstance(value, dict)
+        and len(value) == 1
+        and value.get("reason") in INCOMPLETE_REASONS,
+    ),
+    "run_fail": _takes(last_error=_last_error_ok(RUN_ERROR_CODES)),
+    "run_cancel": _takes(),
+    "run_cancelled": _takes(),
+    "run_expire": _takes(),
+    "step_complete": _takes(usage=_usage_ok),
+    "step_fail": _takes(last_error=_last_error_ok(STEP_ERROR_CODES)),
+    "step_cancel": _takes(),
+    "step_expire": _takes(),
+}
+
+
+# Rules: what well-formed details must also agree with.
+
+
+def _no_rules(details: Mapping[str, Any], obj: Mapping[str, Any]) -> Iterator[Finding]:
+    return iter(())
+
+
+def _usage_rules(details: Mapping[str, Any], obj: Mapping[str, Any]) -> Iterator[Finding]:
+    return usage_sum_findings(details["usage"], ["usage"])
+
+
+def _tool_call_rules(details: Mapping[str, Any], run: Mapping[str, Any]) -> Iterator[Finding]:
+    calls = details["tool_calls"]
+    if run.get("parallel_tool_calls") is False and len(calls) > 1:
+        message = f"the run has parallel_tool_calls false; got {len(calls)} calls"
+        yield lifecycle_finding("too_many_tool_calls", ["tool_calls"], message, len(calls))
+    names = function_names(run)
+    for index, call in enumerate(calls):
+        name = call["function"]["name"]
+        if name not in names:
+            message = f"{name!r} is not one of the run's functions {sorted(names)}"
+            yield lifecycle_finding(
+                "unknown_function", ["tool_calls", index, "function", "name"], message, name
+            )
+    yield from tool_call_findings(calls, ["tool_calls"])
+
+
+def function_names(run: Mapping[str, Any]) -> set[str]:
+    """The names of the run's function tools."""
+    tools = run.get("tools") if isinstance(run.get("tools"), list) else []
+    functions = [
+        tool.get("function")
+        for tool in tools
+        if isinstance(tool, dict) and tool.get("type") == "function"
+    ]
+    return {
+        function["name"]
+        for function in functions
+        if isinstance(function, dict) and isinstance(function.get("name"), str)
+    }
+
+
+def pending_call_ids(run: Mapping[str, Any]) -> list[str]:
+    """The ids of the tool calls a run waits on, in its order (none when it has no such list)."""
+    action = run.get("required_action")
+    waiting = action.get("submit_tool_outputs") if isinstance(action, dict) else None
+    calls = waiting.get("tool_calls") if isinstance(waiting, dict) else None
+    if not isinstance(calls, list):
+        return []
+    return [
+        call["id"] for call in calls if isinstance(call, dict) and isinstance(call.get("id"), str)
+    ]
+
+
+def _tool_output_rules(details: Mapping[str, Any], run: Mapping[str, Any]) -> Iterator[Finding]:
+    """Outputs answer every pending tool call exactly once, in one request
+    (decisions.md#tool-calls-and-tool-outputs)."""
+    pending = pending_call_ids(run)
+    if not pending:
+        message = "the run has no pending tool calls in required_action"
+        yield lifecycle_finding("no_pending_tool_calls", ["tool_outputs"], message)
+        return
+    waiting, seen = set(pending), Counter[str]()
+    for index, item in enumerate(details["tool_outputs"]):
+        call_id = item["tool_call_id"]
+        where = ["tool_outputs", index, "tool_call_id"]
+        if call_id not in waiting:
+            message = f"{call_id!r} is not a pending tool call; pending: {pending}"
+            yield lifecycle_finding("tool_output_unknown", where, message, call_id)
+        elif seen[call_id]:
+            message = f"tool call {call_id!r} is answered more than once"
+            yield lifecycle_finding("tool_output_repeated", where, message, call_id)
+        seen[call_id] += 1
+    for call_id in pending:
+        if not seen[call_id]:
+            message = f"pending tool call {call_id!r} has no output; every call is answered at once"
+            yield lifecycle_finding("tool_output_missing", ["tool_outputs"], message, call_id)
+
+
+_RULES: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any]], Iterator[Finding]]] = {
+    "run_require_action": _tool_call_rules,
+    "run_submit_tool_outputs": _tool_output_rules,
+    "run_complete": _usage_rules,
+    "run_incomplete": _usage_rules,
+    "step_complete": _usage_rules,
+}
+
+
+# Effects: the fields an event fills, from details already checked. Each value is a fresh copy, so
+# the new object shares nothing the caller may mutate.
+
+
+def _usage(usage: Mapping[str, int]) -> dict[str, int]:
+    return {key: usage[key] for key in _USAGE_KEYS}
+
+
+def _last_error(error: Mapping[str, str]) -> dict[str, str]:
+    return {"code": error["code"], "message": error["message"]}
+
+
+def _tool_call(call: Mapping[str, Any]) -> dict[str, Any]:
+    function = call["function"]
+    return {
+        "id": call["id"],
+        "type": "function",
+        "function": {"name": function["name"], "arguments": function["arguments"]},
+    }
+
+
+def _required_action(calls: list[Mapping[str, Any]]) -> dict[str, Any]:
+    return {
+        "type": "submit_tool_outputs",
+        "submit_tool_outputs": {"tool_calls": [_tool_call(call) for call in calls]},
+    }
+
+
+Effect = Callable[..., dict[str, Any]]
+EFFECTS: dict[str, Effect] = {
+    # started_at is set again when a run restarts after tool outputs, as the hosted API did
+    # (contract.md §3.4).
+    "run_start": lambda now: {"started_at": now},
+    "run_require_action": lambda now, tool_calls: {"required_action": _required_action(tool_calls)},
+    "run_submit_tool_outputs": lambda now, tool_outputs: {},
+    "run_complete": lambda now, usage: {"completed_at": now, "usage": _usage(usage)},
+    # completed_at is set on incomplete runs, as the hosted API did (decisions.md#fields-by-status).
+    "run_incomplete": lambda now, usage, incomplete_details: {
+        "completed_at": now,
+        "usage": _usage(usage),
+        "incomplete_details": {"reason": incomplete_details["reason"]},
+    },
+    "run_fail": lambda now, last_error: {"failed_at": now, "last_error": _last_error(last_error)},
+    "run_cancel": lambda now: {},
+    "run_cancelled": lambda now: {"cancelled_at": now},
+    "run_expire": lambda now: {},
+    "step_complete": lambda now, usage: {"completed_at": now, "usage": _usage(usage)},
+    "step_fail": lambda now, last_error: {"failed_at": now, "last_error": _last_error(last_error)},
+    "step_cancel": lambda now: {"cancelled_at": now},
+    "step_expire": lambda now: {"expired_at": now},
+}

@@ -1,0 +1,224 @@
+"""Run and run-step lifecycles: the Machines built once from the status tables, and advance()."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from transitions import Machine
+
+from runcore._errors import IllegalTransition, InvalidDetails, NotCancellable, StatusConflict
+from runcore._lifecycle._effects import EFFECTS, check_clock, checked_details, lifecycle_finding
+from runcore._tables import (
+    GUARDS,
+    RUN_TABLE,
+    STEP_EVENT_ON_RUN_END,
+    STEP_TABLE,
+    TERMINAL_RUN_STATUSES,
+    StatusTable,
+)
+
+
+def _machine(table: StatusTable) -> Machine:
+    # model=None: a read-only index of the table; no run is ever attached to it
+    # (decisions.md#one-machine-per-table-no-model-per-run).
+    rows = [
+        {key: list(value) if isinstance(value, tuple) else value for key, value in row.items()}
+        for row in table.transitions
+    ]
+    return Machine(
+        model=None,
+        states=list(table.statuses),
+        transitions=rows,
+        initial=table.initial,
+        auto_transitions=False,
+    )
+
+
+RUN_MACHINE = _machine(RUN_TABLE)
+STEP_MACHINE = _machine(STEP_TABLE)
+_MACHINES = {RUN_TABLE.name: RUN_MACHINE, STEP_TABLE.name: STEP_MACHINE}
+
+
+@dataclass(frozen=True)
+class Advanced:
+    """The outcome of one run event: the new run, the stream events to emit, whether it changed."""
+
+    run: dict[str, Any]
+    events: tuple[str, ...]
+    changed: bool = True
+
+
+@dataclass(frozen=True)
+class AdvancedStep:
+    """The outcome of one run-step event: the new step and the stream events to emit."""
+
+    step: dict[str, Any]
+    events: tuple[str, ...]
+
+
+def advance(
+    run: Mapping[str, Any],
+    event: str,
+    *,
+    now: int,
+    expected_status: str | None = None,
+    **details: Any,
+) -> Advanced:
+    """Apply one event to a run (the wire dict) at ``now``; the input is never mutated.
+
+    Raises StatusConflict when ``expected_status`` is given and differs, IllegalTransition (or
+    its NotCancellable) when the event is not legal now, InvalidDetails when the details break
+    the contract, ClockSkew when ``now`` does. Nothing changes when it raises.
+    Docs: docs/lifecycle.md.
+    """
+    status = run.get("status")
+    if expected_status is not None and status != expected_status:
+        raise StatusConflict(expected_status, status)
+    new, dest = _apply(RUN_TABLE, run, event, now, details)
+    if dest is None:
+        # An internal transition of the table: a repeated cancel gets the run as it is.
+        return Advanced(new, (), changed=False)
+    return Advanced(new, (f"thread.run.{dest}",))
+
+
+def advance_step(step: Mapping[str, Any], event: str, *, now: int, **details: Any) -> AdvancedStep:
+    """Apply one event to a run step (the wire dict) at ``now``; the input is never mutated."""
+    new, dest = _apply(STEP_TABLE, step, event, now, details)
+    return AdvancedStep(new, (f"thread.run.step.{dest}",))
+
+
+def _apply(
+    table: StatusTable,
+    obj: Mapping[str, Any],
+    event: Any,
+    now: int,
+    details: Mapping[str, Any],
+) -> tuple[dict[str, Any], str | None]:
+    """Look up first, then check, then build the new object: a refusal changes nothing."""
+    check_clock(obj, now, table.timestamps)
+    _known_status(table, obj, event)
+    transition = _open_transition(table, obj, event, now)
+    if transition is None:
+        raise _refusal(table, obj, event, now)
+    checked_details(table, event, details, obj)
+    if transition.dest is None:
+        return dict(obj), None
+    changes = EFFECTS[f"{table.name}_{event}"](now, **details)
+    return _entered(table, obj, transition.dest, changes), transition.dest
+
+
+def settle_steps(
+    run: Mapping[str, Any], steps: Sequence[Mapping[str, Any]], *, now: int
+) -> list[AdvancedStep]:
+    """The run's steps once the run is ``cancelled`` or ``expired``: in_progress ones follow it.
+
+    Other steps, and every step of a live run, come back unchanged with no events. A step still
+    ``in_progress`` under a run that ``completed``, ended ``incomplete`` or ``failed`` is refused: the
+    server completes or fails its steps before it ends the run
+    (decisions.md#steps-follow-their-run).
+    """
+    check_clock(run, now, RUN_TABLE.timestamps)
+    status = run.get("status")
+    event = STEP_EVENT_ON_RUN_END.get(status)
+    found = []
+    for index, step in enumerate(steps):
+        if step.get("run_id") != run.get("id"):
+            owner, name = step.get("run_id"), step.get("id")
+            message = f"step {name!r} belongs to run {owner!r}, not {run.get('id')!r}"
+            where = ["steps", index, "run_id"]
+            found.append(lifecycle_finding("step_of_another_run", where, message, owner))
+        elif step.get("status") == "in_progress" and status in TERMINAL_RUN_STATUSES and not event:
+            message = (
+                f"step {step.get('id')!r} is still in_progress but its run is {status!r}: "
+                "complete or fail the step before the run ends"
+            )
+            where = ["steps", index, "status"]
+            found.append(lifecycle_finding("step_left_running", where, message, "in_progress"))
+    if found:
+        raise InvalidDetails(found, "steps refused")
+    return [
+        advance_step(step, event, now=now)
+        if event and step.get("status") == "in_progress"
+        else AdvancedStep(dict(step), ())
+        for step in steps
+    ]
+
+
+def legal_events(run: Mapping[str, Any], *, now: int) -> list[str]:
+    """The events that would move this run at ``now`` (a repeated cancel, a no-op, aside).
+
+    Raises ClockSkew for a ``now`` that :func:`advance` would refuse (not integer seconds, or
+    earlier than the run's latest timestamp).
+    """
+    check_clock(run, now, RUN_TABLE.timestamps)
+    if run.get("status") not in RUN_TABLE.statuses:
+        return []
+    return _legal(RUN_TABLE, run, now)
+
+
+def _legal(table: StatusTable, obj: Mapping[str, Any], now: int) -> list[str]:
+    """The triggers, in table order, with an open transition that changes the object's status."""
+    return [
+        event
+        for event in table.events
+        if (found := _open_transition(table, obj, event, now)) and found.dest is not None
+    ]
+
+
+def _open_transition(table: StatusTable, obj: Mapping[str, Any], event: Any, now: int) -> Any:
+    """The first transition of ``event`` out of the object's status whose guards hold, or None.
+
+    This is how a `transitions` Machine picks among a trigger's transitions, read off the Machine
+    built once (no model attached; ``.get`` only, so shared state is never written).
+    """
+    found = _MACHINES[table.name].events.get(event) if isinstance(event, str) else None
+    for transition in found.transitions.get(obj["status"], ()) if found else ():
+        if all(GUARDS[c.func].holds(obj, now) == c.target for c in transition.conditions):
+            return transition
+    return None
+
+
+def _refusal(table: StatusTable, obj: Mapping[str, Any], event: Any, now: int) -> IllegalTransition:
+    """The one error for an event the table does not allow now, for runs and steps alike."""
+    status, legal = obj["status"], _legal(table, obj, now)
+    if table is RUN_TABLE and event == "cancel" and status in table.terminal:
+        return NotCancellable(status, event, legal, reason="the run already ended")
+    found = _MACHINES[table.name].events.get(event) if isinstance(event, str) else None
+    candidates = found.transitions.get(status, []) if found else []
+    if found is None:
+        reason = "unknown event"
+    elif candidates:
+        reason = "; ".join(_why(c, obj, now) for c in candidates[0].conditions if not _holds(c, obj, now))
+    else:
+        reason = "the status is terminal" if status in table.terminal else ""
+    return IllegalTransition(status, str(event), legal, reason)
+
+
+def _holds(condition: Any, obj: Mapping[str, Any], now: int) -> bool:
+    return bool(GUARDS[condition.func].holds(obj, now) == condition.target)
+
+
+def _why(condition: Any, obj: Mapping[str, Any], now: int) -> str:
+    guard = GUARDS[condition.func]
+    return guard.why_not(obj, now) if condition.target else guard.why(obj, now)
+
+
+def _known_status(table: StatusTable, obj: Mapping[str, Any], event: Any) -> str:
+    status = obj.get("status")
+    if not isinstance(status, str) or status not in table.statuses:
+        known = ", ".join(table.statuses)
+        raise IllegalTransition(status, str(event), [], reason=f"the status is not one of {known}")
+    return status
+
+
+def _entered(
+    table: StatusTable, obj: Mapping[str, Any], dest: str, changes: Mapping[str, Any]
+) -> dict[str, Any]:
+    new = dict(obj)
+    for name, rule in table.fields.items():
+        if dest not in rule["allowed"]:
+            new[name] = None
+    new.update(changes)
+    new["status"] = dest
+    return new

@@ -1,0 +1,1 @@
+"""The server kit: request bodies and list queries as the API took them."""
