@@ -9,9 +9,9 @@ import copy
 import time
 import tracemalloc
 
+from runcore._creation import run_from_request
 from transitions import Machine
 
-from runcore._creation import run_from_request
 from runcore._lifecycle import _machine, advance
 from runcore._tables import RUN_STATUSES, RUN_TRANSITIONS
 

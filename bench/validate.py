@@ -11,9 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-import runcore
 from runcore._inputs import documents
 from runcore._schemas import validator
+
+import runcore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,7 +56,9 @@ def main() -> None:
         ("validate observed --strict", {"strict": True}),
         ("schema only (no invariants)", {"invariants": False}),
     ]:
-        took = best_of(5, lambda options=options: [runcore.validate(d.value, **options) for d in docs])
+        took = best_of(
+            5, lambda options=options: [runcore.validate(d.value, **options) for d in docs]
+        )
         print(f"{label:30} {len(docs) / took:10.0f} docs/s  ({took / parse:.1f}x json.loads)")
 
 

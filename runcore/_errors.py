@@ -18,7 +18,8 @@ server's own bug. Both carry findings whose pointers name the keyword argument a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from runcore._findings import Finding
@@ -31,7 +32,7 @@ class RuncoreError(Exception):
 class ContractViolation(RuncoreError):
     """An object broke the contract. ``findings`` holds every problem, errors first as found."""
 
-    def __init__(self, findings: Sequence["Finding"]) -> None:
+    def __init__(self, findings: Sequence[Finding]) -> None:
         self.findings = list(findings)
         errors = [f for f in self.findings if f.severity == "error"]
         lines = "\n".join(f"  {f}" for f in errors[:20])
@@ -46,7 +47,7 @@ class UnknownKind(RuncoreError, ValueError):
 class IllegalTransition(RuncoreError):
     """An event that is not legal in the run's current status. The run is unchanged."""
 
-    def __init__(self, status: str, event: str, allowed: Sequence[str], reason: str = "") -> None:
+    def __init__(self, status: Any, event: str, allowed: Sequence[str], reason: str = "") -> None:
         self.status = status
         self.event = event
         self.allowed = list(allowed)
@@ -64,7 +65,7 @@ class NotCancellable(IllegalTransition):
 class StatusConflict(RuncoreError):
     """Compare-and-set failed: the run's status is not the status the caller read."""
 
-    def __init__(self, expected: str, actual: str) -> None:
+    def __init__(self, expected: str, actual: Any) -> None:
         self.expected = expected
         self.actual = actual
         super().__init__(
@@ -79,7 +80,7 @@ class InvalidDetails(RuncoreError, ValueError):
     (``/usage/total_tokens``) or, for run_from_request, into the run it would have made.
     """
 
-    def __init__(self, findings: Sequence["Finding"], summary: str = "invalid details") -> None:
+    def __init__(self, findings: Sequence[Finding], summary: str = "invalid details") -> None:
         self.findings = list(findings)
         problems = "; ".join(f"{f.pointer or '(root)'}: {f.message}" for f in self.findings[:20])
         more = f"; ... and {len(self.findings) - 20} more" if len(self.findings) > 20 else ""

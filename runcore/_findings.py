@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from types import MappingProxyType
-from typing import Any, Iterable, Literal, Mapping
+from typing import Any, Literal
 
 from runcore._tables import RUN_FIELDS, STEP_FIELDS
 
@@ -85,14 +86,20 @@ def _catalogue() -> Mapping[str, tuple[Category, str]]:
         "tool_call_id_repeated": ("invariant", "two pending tool calls share an id"),
         "tool_call_arguments_not_json": ("invariant", "function arguments that are not JSON"),
         "unknown_function": ("lifecycle", "a tool call names a function the run does not have"),
-        "too_many_tool_calls": ("lifecycle", "several calls on a run with parallel_tool_calls false"),
+        "too_many_tool_calls": (
+            "lifecycle",
+            "several calls on a run with parallel_tool_calls false",
+        ),
         "no_pending_tool_calls": ("lifecycle", "tool outputs for a run with no pending tool call"),
         "tool_output_missing": ("lifecycle", "a pending tool call the outputs leave unanswered"),
         "tool_output_unknown": ("lifecycle", "an output for a tool call that is not pending"),
         "tool_output_repeated": ("lifecycle", "a tool call answered twice"),
         "step_of_another_run": ("lifecycle", "a step settled with a run it does not belong to"),
         "step_left_running": ("lifecycle", "a step in_progress under a run that ended otherwise"),
-        "assistant_mismatch": ("lifecycle", "a run created with another assistant than its request's"),
+        "assistant_mismatch": (
+            "lifecycle",
+            "a run created with another assistant than its request's",
+        ),
         "no_model": ("lifecycle", "neither the request nor the assistant names a model"),
         "expires_in_invalid": ("lifecycle", "a run lifetime that is not a positive integer"),
         "clock_invalid": ("lifecycle", "now is not integer Unix seconds"),
@@ -101,7 +108,10 @@ def _catalogue() -> Mapping[str, tuple[Category, str]]:
     for fields in (RUN_FIELDS, STEP_FIELDS):
         for name in fields:
             codes[f"{name}_missing"] = ("invariant", f"the status requires {name}")
-            codes[f"{name}_unexpected"] = ("invariant", f"{name} is set in a status that forbids it")
+            codes[f"{name}_unexpected"] = (
+                "invariant",
+                f"{name} is set in a status that forbids it",
+            )
     return MappingProxyType(codes)
 
 

@@ -7,8 +7,8 @@ given clock (a guard such as ``started`` depends on the object's history) is the
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from runcore._tables import StatusTable
 
@@ -87,7 +87,7 @@ def coverage(table: StatusTable, walks: Iterable[Sequence[Edge]]) -> Coverage:
     taken_pairs: set[Pair] = set()
     for walk in walks:
         taken.update(walk)
-        taken_pairs.update(zip(walk, walk[1:]))
+        taken_pairs.update(zip(walk, walk[1:], strict=False))
     all_edges, all_pairs = edges(table), pairs(table)
     return Coverage(
         tuple(e for e in all_edges if e in taken),

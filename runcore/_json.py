@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any, TypeGuard
 
 # The JSON Schema type names, in the order JSON Schema lists them.
 JSON_TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
@@ -81,7 +82,7 @@ def _no_constant(name: str) -> Any:
 # JSON Schema counts 1.0 as an integer. The contract's integers (timestamps, token counts, limits) are
 # integers on the wire, and 1714433726.0 is a defect typed clients choke on
 # (decisions.md#timestamps-are-integer-seconds-below-1010).
-def is_integer(value: Any) -> bool:
+def is_integer(value: Any) -> TypeGuard[int]:
     """A JSON integer as runcore reads the contract: an int, not a bool, not a float like 1.0."""
     return isinstance(value, int) and not isinstance(value, bool)
 

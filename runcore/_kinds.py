@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from runcore._errors import UnknownKind
 
@@ -31,9 +32,13 @@ OBJECT_KINDS: Mapping[str, str] = MappingProxyType(
     }
 )
 # The kinds whose objects have a lifecycle (a status table and its invariants), by their tag.
-LIFECYCLE_TAGS: Mapping[str, str] = MappingProxyType({"run": "thread.run", "run_step": "thread.run.step"})
+LIFECYCLE_TAGS: Mapping[str, str] = MappingProxyType(
+    {"run": "thread.run", "run_step": "thread.run.step"}
+)
 # A page kind and the kind of its items.
-PAGE_ITEM_KINDS: Mapping[str, str] = MappingProxyType({"run_list": "run", "run_step_list": "run_step"})
+PAGE_ITEM_KINDS: Mapping[str, str] = MappingProxyType(
+    {"run_list": "run", "run_step_list": "run_step"}
+)
 _PAGE_KINDS = {item: page for page, item in PAGE_ITEM_KINDS.items()}
 
 
@@ -48,12 +53,16 @@ def require_profile(profile: Any) -> Profile:
     """``profile`` if it is one of :data:`PROFILES`, else ValueError naming them."""
     if not isinstance(profile, str) or profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; profiles: {', '.join(PROFILES)}")
-    return profile  # type: ignore[return-value]
+    return profile
 
 
 def is_page(value: Any) -> bool:
     """A list page: ``{"object": "list", "data": [...]}``."""
-    return isinstance(value, dict) and value.get("object") == "list" and isinstance(value.get("data"), list)
+    return (
+        isinstance(value, dict)
+        and value.get("object") == "list"
+        and isinstance(value.get("data"), list)
+    )
 
 
 def page_items(value: Any) -> list[Any]:
@@ -84,7 +93,7 @@ def infer_kind(instance: Any) -> str:
         raise UnknownKind(
             f"cannot infer the kind from a non-string object field {tag!r}; pass a kind"
         )
-    if tag in OBJECT_KINDS:
+    if isinstance(tag, str) and tag in OBJECT_KINDS:
         return OBJECT_KINDS[tag]
     if tag == "list":
         data = instance.get("data")

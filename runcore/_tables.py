@@ -6,9 +6,10 @@ the docs diagrams, the strategies and the tests. Nothing else decides what is le
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from runcore._json import is_integer
 

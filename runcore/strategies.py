@@ -10,8 +10,9 @@ Needs the ``testing`` extra (``pip install 'runcore[testing]'``), which brings h
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 try:
     from hypothesis import strategies as st
@@ -94,7 +95,9 @@ def _runs(draw: st.DrawFn, status: str | None, max_events: int) -> dict[str, Any
             break
         onward = [event for event in legal if event in _ONWARD]
         # Mostly events that keep the run live, so that walks reach every status.
-        event = draw(st.sampled_from(onward if onward and draw(st.integers(0, 2)) else legal))
+        keep_live = draw(st.integers(0, 2)) > 0
+        pool = onward if onward and keep_live else legal
+        event = draw(st.sampled_from(pool))
         run = advance(run, event, now=now, **draw(event_details(event, obj=run))).run
     if status is None or run["status"] == status:
         return run
@@ -114,7 +117,9 @@ def _new_run(draw: st.DrawFn) -> tuple[dict[str, Any], int]:
     if request.get("tools") is not None and not _functions(request["tools"]):
         request = {**request, "tools": None}
     now = draw(st.integers(1_600_000_000, 1_900_000_000))
-    run = run_from_request(request, assistant, run_id="run_drawn", thread_id="thread_drawn", now=now)
+    run = run_from_request(
+        request, assistant, run_id="run_drawn", thread_id="thread_drawn", now=now
+    )
     return run, now
 
 
@@ -274,7 +279,9 @@ def _token_limit_below_256(draw: st.DrawFn, obj: dict[str, Any]) -> tuple[list[A
 
 
 def _timestamp_not_integer_seconds(draw: st.DrawFn, obj: dict[str, Any]) -> tuple[list[Any], str]:
-    field = draw(st.sampled_from(_TIMESTAMPS["run" if obj.get("object") == "thread.run" else "run_step"]))
+    field = draw(
+        st.sampled_from(_TIMESTAMPS["run" if obj.get("object") == "thread.run" else "run_step"])
+    )
     value = draw(
         st.floats(min_value=0, max_value=2e9)  # 1714433726.0 included: integers carry no fraction
         | st.integers(0, 2_000_000_000).map(str)
@@ -322,7 +329,9 @@ def invalid_variants(
     require_profile(profile)
     rules = [name for name in RULES if _applies(name, kind, profile)]
     if rule is not None and rule not in rules:
-        raise ValueError(f"rule {rule!r} does not apply to {kind!r} under {profile!r}; rules: {rules}")
+        raise ValueError(
+            f"rule {rule!r} does not apply to {kind!r} under {profile!r}; rules: {rules}"
+        )
     if not rules:
         raise ValueError(f"no rule of runcore.strategies.RULES applies to {kind!r}")
     return _variants(kind, profile, [rule] if rule else rules)
@@ -334,4 +343,3 @@ def _variants(draw: st.DrawFn, kind: str, profile: Profile, rules: list[str]) ->
     instance = draw(valid_objects(kind, profile=profile))
     path, code = RULES[chosen][2](draw, instance)
     return Variant(instance, kind, chosen, code, pointer(path))
-

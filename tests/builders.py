@@ -67,10 +67,18 @@ RUN: dict[str, Any] = {
 # A walk into each status of a run that started: start, then a shortest walk of the table from
 # in_progress (a queued run is new).
 WALKS = {
-    **{status: ("start", *walk) for status, walk in shortest_walks(RUN_TABLE, "in_progress").items()},
+    **{
+        status: ("start", *walk)
+        for status, walk in shortest_walks(RUN_TABLE, "in_progress").items()
+    },
     "queued": (),
 }
-STEP_EVENTS = {"completed": "complete", "failed": "fail", "cancelled": "cancel", "expired": "expire"}
+STEP_EVENTS = {
+    "completed": "complete",
+    "failed": "fail",
+    "cancelled": "cancel",
+    "expired": "expire",
+}
 _HAPPENED = ("created_at", "started_at", "completed_at", "failed_at", "cancelled_at")
 
 

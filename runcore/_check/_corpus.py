@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable
+from typing import Any
 
 from runcore._check._readers import Document
 from runcore._contract._validate import validate
@@ -61,7 +62,9 @@ def build_report(
             report.unreadable |= document.fatal
             code = "unreadable_input" if document.fatal else "invalid_json"
             finding = _input_finding(code, document.problem, document.file, document.line)
-            cases.append(Case(document.file, document.line, case_name(None, document.line), [finding]))
+            cases.append(
+                Case(document.file, document.line, case_name(None, document.line), [finding])
+            )
             continue
         cases.extend(_check(document, kind, profile, strict))
     return report
@@ -105,7 +108,9 @@ def _check(document: Document, kind: str | None, profile: Profile, strict: bool)
 
 def case_name(value: Any, line: int | None, where: str = "") -> str:
     """A case's name: its place, where in the document, and the object's id."""
-    label = value.get("id") if isinstance(value, dict) and isinstance(value.get("id"), str) else None
+    label = (
+        value.get("id") if isinstance(value, dict) and isinstance(value.get("id"), str) else None
+    )
     return ": ".join(part for part in (place(line), where, label or "") if part)
 
 

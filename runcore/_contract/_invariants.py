@@ -6,9 +6,10 @@ they live here once, and the engine calls them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import cache
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 from runcore._contract._schemas import schema
 from runcore._contract._tolerances import tolerates_absent, tolerates_set
@@ -44,7 +45,9 @@ def invariant_findings(obj: Mapping[str, Any], *, profile: str = "observed") -> 
     tag = obj.get("object") if isinstance(obj, Mapping) else None
     table = TABLES.get(tag) if isinstance(tag, str) else None
     if table is None:
-        raise UnknownKind(f"invariant_findings takes a thread.run or a thread.run.step, not {tag!r}")
+        raise UnknownKind(
+            f"invariant_findings takes a thread.run or a thread.run.step, not {tag!r}"
+        )
     object_id = obj["id"] if isinstance(obj.get("id"), str) else None
     found = [finding for rule in RULES for finding in rule(obj, table, profile)]
     return [replace(finding, object_id=object_id) for finding in found]
@@ -147,7 +150,12 @@ def usage_sum_findings(usage: Any, at: Path) -> Iterator[Finding]:
         return
     prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
     total = usage.get("total_tokens")
-    if all(is_integer(n) for n in (prompt, completion, total)) and prompt + completion != total:
+    if (
+        is_integer(prompt)
+        and is_integer(completion)
+        and is_integer(total)
+        and prompt + completion != total
+    ):
         message = f"total_tokens {total} is not prompt {prompt} + completion {completion} tokens"
         yield _finding("usage_total_mismatch", [*at, "total_tokens"], message, total)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 from contextvars import ContextVar
 from functools import cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any
 
 from jsonschema import Draft202012Validator, validators
 from referencing import Registry
@@ -43,7 +44,7 @@ def registry() -> Registry:
         # the stock one wherever a $ref enters a document root, dropping the integer rule and strict mode.
         contents = {key: value for key, value in document.items() if key != "$schema"}
         resources_.append(DRAFT202012.create_resource(contents))
-    return Registry().with_resources((resource.id(), resource) for resource in resources_)
+    return Registry().with_resources((str(resource.id()), resource) for resource in resources_)
 
 
 def schema(kind: str) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from jsonschema import ValidationError
 
@@ -59,7 +60,7 @@ def _matching_branch(error: ValidationError) -> list[ValidationError] | None:
     A branch that fails on ``type`` at the instance itself was never meant for this value (the
     ``null`` branch of a nullable field, the string branch of a string-or-object field).
     """
-    branches: dict[int, list[ValidationError]] = {}
+    branches: dict[int | str, list[ValidationError]] = {}
     for sub in error.context or ():
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
     fitting = [
@@ -73,32 +74,40 @@ def _matching_branch(error: ValidationError) -> list[ValidationError] | None:
 def _findings_of(error: ValidationError) -> Iterator[Finding]:
     path = list(error.absolute_path)
     keyword = str(error.validator)
+    instance: Any = error.instance
+    expected: Any = error.validator_value
+    schema: Any = error.schema
     code = SCHEMA_CODES.get(keyword, keyword)
     if keyword == "required":
-        for name in error.validator_value:
-            if isinstance(error.instance, dict) and name not in error.instance:
+        for name in expected:
+            if isinstance(instance, dict) and name not in instance:
                 yield _error(code, [*path, name], f"required field {name!r} is missing", None)
         return
-    if keyword == "additionalProperties" and isinstance(error.instance, dict):
-        declared = error.schema.get("properties", {})
-        for name in error.instance:
+    if keyword == "additionalProperties" and isinstance(instance, dict):
+        declared = schema.get("properties", {})
+        for name in instance:
             if name not in declared:
-                message = f"field {name!r} is not part of this request; allowed: {', '.join(declared)}"
-                yield _error(code, [*path, name], message, error.instance[name])
+                message = (
+                    f"field {name!r} is not part of this request; allowed: {', '.join(declared)}"
+                )
+                yield _error(code, [*path, name], message, instance[name])
         return
     if "propertyNames" in error.relative_schema_path:
-        key, longest = error.instance, error.validator_value
+        key, longest = instance, expected
         message = (
             f"key {short(key)} is {len(key)} characters long; keys are at most {longest} characters"
         )
         yield _error(code, [*path, key], message, key)
         return
-    yield _error(code, path, _message(error), error.instance)
+    yield _error(code, path, _message(error), instance)
 
 
 def _message(error: ValidationError) -> str:
-    keyword, expected, value = error.validator, error.validator_value, error.instance
-    subject = error.schema.get("title") if isinstance(error.schema, dict) else None
+    keyword = error.validator
+    expected: Any = error.validator_value
+    value: Any = error.instance
+    schema: Any = error.schema
+    subject = schema.get("title") if isinstance(schema, dict) else None
     if keyword == "type":
         wanted = " or ".join(expected) if isinstance(expected, list) else expected
         what = f" ({subject})" if subject else ""

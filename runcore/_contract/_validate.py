@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any, Iterator
+from typing import Any
 
 from runcore._contract._invariants import invariant_findings
 from runcore._contract._schemas import DECLARED, validator
@@ -120,7 +121,9 @@ def _unknown_fields(instance: Any, declared: dict[int, tuple[Any, set[str]]]) ->
                     )
             stack.extend((child, [*path, key]) for key, child in reversed(node.items()))
         elif isinstance(node, list):
-            stack.extend((child, [*path, index]) for index, child in reversed(list(enumerate(node))))
+            stack.extend(
+                (child, [*path, index]) for index, child in reversed(list(enumerate(node)))
+            )
 
 
 def _document_place(instance: Any, where: str) -> list[tuple[int, str]]:
@@ -149,6 +152,10 @@ def _with_object_ids(findings: list[Finding], instance: Any) -> list[Finding]:
     def object_id(finding: Finding) -> str | None:
         index = page_item(finding.pointer)
         owner = data[index] if index is not None and index < len(data) else instance
-        return owner.get("id") if isinstance(owner, dict) and isinstance(owner.get("id"), str) else None
+        return (
+            owner.get("id")
+            if isinstance(owner, dict) and isinstance(owner.get("id"), str)
+            else None
+        )
 
     return [replace(finding, object_id=object_id(finding)) for finding in findings]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from runcore._contract._validate import validate
 from runcore._errors import InvalidDetails
@@ -30,11 +31,15 @@ def run_from_request(
     check_clock({}, now, ())
     if not is_integer(expires_in) or expires_in <= 0:
         message = f"expires_in must be a positive number of seconds, got {expires_in!r}"
-        raise InvalidDetails([lifecycle_finding("expires_in_invalid", ["expires_in"], message, expires_in)])
+        raise InvalidDetails(
+            [lifecycle_finding("expires_in_invalid", ["expires_in"], message, expires_in)]
+        )
     named = request.get("assistant_id")
     if assistant.get("id") is not None and assistant["id"] != named:
         message = f"the request names assistant {named!r}, not {assistant['id']!r}"
-        raise InvalidDetails([lifecycle_finding("assistant_mismatch", ["assistant_id"], message, named)])
+        raise InvalidDetails(
+            [lifecycle_finding("assistant_mismatch", ["assistant_id"], message, named)]
+        )
     model = _setting("model", None, request, assistant)
     if not isinstance(model, str):
         message = "neither the request nor the assistant names a model"

@@ -10,7 +10,8 @@ which tool calls the outputs answer.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from runcore._contract._invariants import tool_call_findings, usage_sum_findings
 from runcore._contract._schemas import details_validator
@@ -114,8 +115,8 @@ def _last_error_ok(codes: tuple[str, ...]) -> Callable[[Any], bool]:
 
 def _takes(**parts: Callable[[Any], bool]) -> Callable[[Mapping[str, Any]], bool]:
     """Details with exactly these keywords, each passing its predicate."""
-    return lambda details: details.keys() == parts.keys() and all(
-        ok(details[name]) for name, ok in parts.items()
+    return lambda details: (
+        details.keys() == parts.keys() and all(ok(details[name]) for name, ok in parts.items())
     )
 
 
@@ -123,20 +124,25 @@ _USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
 _WELL_FORMED: dict[str, Callable[[Mapping[str, Any]], bool]] = {
     "run_start": _takes(),
     "run_require_action": _takes(
-        tool_calls=lambda calls: isinstance(calls, list)
-        and len(calls) > 0
-        and all(_tool_call_ok(call) for call in calls)
+        tool_calls=lambda calls: (
+            isinstance(calls, list)
+            and len(calls) > 0
+            and all(_tool_call_ok(call) for call in calls)
+        )
     ),
     "run_submit_tool_outputs": _takes(
-        tool_outputs=lambda items: isinstance(items, list)
-        and all(_tool_output_ok(item) for item in items)
+        tool_outputs=lambda items: (
+            isinstance(items, list) and all(_tool_output_ok(item) for item in items)
+        )
     ),
     "run_complete": _takes(usage=_usage_ok),
     "run_incomplete": _takes(
         usage=_usage_ok,
-        incomplete_details=lambda value: isinstance(value, dict)
-        and len(value) == 1
-        and value.get("reason") in INCOMPLETE_REASONS,
+        incomplete_details=lambda value: (
+            isinstance(value, dict)
+            and len(value) == 1
+            and value.get("reason") in INCOMPLETE_REASONS
+        ),
     ),
     "run_fail": _takes(last_error=_last_error_ok(RUN_ERROR_CODES)),
     "run_cancel": _takes(),
@@ -178,10 +184,10 @@ def _tool_call_rules(details: Mapping[str, Any], run: Mapping[str, Any]) -> Iter
 
 def function_names(run: Mapping[str, Any]) -> set[str]:
     """The names of the run's function tools."""
-    tools = run.get("tools") if isinstance(run.get("tools"), list) else []
+    tools = run.get("tools")
     functions = [
         tool.get("function")
-        for tool in tools
+        for tool in (tools if isinstance(tools, list) else [])
         if isinstance(tool, dict) and tool.get("type") == "function"
     ]
     return {

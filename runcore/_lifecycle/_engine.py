@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from transitions import Machine
 
@@ -120,7 +121,7 @@ def settle_steps(
     """
     check_clock(run, now, RUN_TABLE.timestamps)
     status = run.get("status")
-    event = STEP_EVENT_ON_RUN_END.get(status)
+    event = STEP_EVENT_ON_RUN_END.get(status) if isinstance(status, str) else None
     found = []
     for index, step in enumerate(steps):
         if step.get("run_id") != run.get("id"):
@@ -174,7 +175,7 @@ def _open_transition(table: StatusTable, obj: Mapping[str, Any], event: Any, now
     """
     found = _MACHINES[table.name].events.get(event) if isinstance(event, str) else None
     for transition in found.transitions.get(obj["status"], ()) if found else ():
-        if all(GUARDS[c.func].holds(obj, now) == c.target for c in transition.conditions):
+        if all(_holds(condition, obj, now) for condition in transition.conditions):
             return transition
     return None
 
@@ -189,23 +190,26 @@ def _refusal(table: StatusTable, obj: Mapping[str, Any], event: Any, now: int) -
     if found is None:
         reason = "unknown event"
     elif candidates:
-        reason = "; ".join(_why(c, obj, now) for c in candidates[0].conditions if not _holds(c, obj, now))
+        reason = "; ".join(
+            _why(c, obj, now) for c in candidates[0].conditions if not _holds(c, obj, now)
+        )
     else:
         reason = "the status is terminal" if status in table.terminal else ""
     return IllegalTransition(status, str(event), legal, reason)
 
 
 def _holds(condition: Any, obj: Mapping[str, Any], now: int) -> bool:
-    return bool(GUARDS[condition.func].holds(obj, now) == condition.target)
+    """Whether a guard of a Machine's transition is as its row wants it (holds, or not: unless)."""
+    return GUARDS[str(condition.func)].holds(obj, now) == condition.target
 
 
 def _why(condition: Any, obj: Mapping[str, Any], now: int) -> str:
-    guard = GUARDS[condition.func]
+    guard = GUARDS[str(condition.func)]
     return guard.why_not(obj, now) if condition.target else guard.why(obj, now)
 
 
 def _known_status(table: StatusTable, obj: Mapping[str, Any], event: Any) -> str:
-    status = obj.get("status")
+    status: Any = obj.get("status")
     if not isinstance(status, str) or status not in table.statuses:
         known = ", ".join(table.statuses)
         raise IllegalTransition(status, str(event), [], reason=f"the status is not one of {known}")

@@ -11,11 +11,21 @@ from typing import Any
 
 import pytest
 
-from tests.recorded import REAL_FILES, needs_recordings
 from tests.builders import RUN
+from tests.recorded import REAL_FILES, needs_recordings
 
 ROOT = Path(__file__).resolve().parents[2]
-FINDING_KEYS = {"severity", "code", "category", "file", "line", "pointer", "message", "object_id", "value"}
+FINDING_KEYS = {
+    "severity",
+    "code",
+    "category",
+    "file",
+    "line",
+    "pointer",
+    "message",
+    "object_id",
+    "value",
+}
 
 
 def runcore(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -58,8 +68,8 @@ def test_exit_code_is_1_when_a_finding_is_an_error_and_text_groups_by_file(bad: 
     lines = result.stdout.splitlines()
     assert lines[0] == str(bad)
     assert (
-        lines[1]
-        == "  line 2 [run_bad]: error wrong_type at /created_at: expected integer (Unix timestamp in integer seconds), got number 1.5"
+        lines[1] == "  line 2 [run_bad]: error wrong_type at /created_at: "
+        "expected integer (Unix timestamp in integer seconds), got number 1.5"
     )
     assert "error wrong_type at /metadata/k" in lines[2]
 
@@ -331,9 +341,19 @@ def test_an_empty_file_is_counted_and_whole_file_problems_have_no_line(tmp_path:
     assert [s.get("tests") for s in junit.findall("testsuite")] == ["1", "0"]
 
 
-def test_a_jsonl_line_that_is_not_utf8_is_a_finding_and_the_rest_is_still_checked(tmp_path: Path) -> None:
+def test_a_jsonl_line_that_is_not_utf8_is_a_finding_and_the_rest_is_still_checked(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "mixed.jsonl"
-    path.write_bytes(json.dumps(RUN).encode() + b'\n{"a": "\xff"}\n' + json.dumps(dict(RUN, model=1)).encode() + b"\n")
+    path.write_bytes(
+        json.dumps(RUN).encode()
+        + b'\n{"a": "\xff"}\n'
+        + json.dumps(dict(RUN, model=1)).encode()
+        + b"\n"
+    )
     report = json.loads(runcore("check", "--format", "json", str(path)).stdout)
-    assert [(f["line"], f["code"]) for f in report["findings"]] == [(2, "invalid_json"), (3, "wrong_type")]
+    assert [(f["line"], f["code"]) for f in report["findings"]] == [
+        (2, "invalid_json"),
+        (3, "wrong_type"),
+    ]
     assert report["summary"]["objects"] == 3

@@ -1,4 +1,4 @@
-"""The recordings of the hosted API: `observed` accepts every real object; `spec` and defects are still caught."""
+"""The recordings of the hosted API: `observed` accepts every real object; `spec` and defects are caught."""
 
 from __future__ import annotations
 
@@ -61,3 +61,19 @@ def test_unverified_fixtures_are_reported_only_where_they_break_a_rule_real_obje
         if f.severity == "error"
     }
     assert found == UNVERIFIED_DEFECTS
+
+
+def test_every_finding_names_a_catalogued_code_and_its_category() -> None:
+    from runcore import CODES
+    from runcore._check._corpus import build_report
+    from runcore._check._readers import documents
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    paths = [str(path) for path in (*REAL_FILES, *UNVERIFIED_FILES, examples)]
+    for profile in ("observed", "spec"):
+        report = build_report(documents(paths), kind=None, profile=profile, strict=True)
+        findings = [finding for case in report.cases for finding in case.findings]
+        assert findings
+        assert {(f.code, f.category) for f in findings} <= {
+            (code, category) for code, (category, _) in CODES.items()
+        }

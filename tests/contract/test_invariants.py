@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
-from runcore import UnknownKind, validate
-from runcore import RUN_STATUSES, STEP_STATUSES, invariant_findings
+from runcore import RUN_STATUSES, STEP_STATUSES, UnknownKind, invariant_findings, validate
 from runcore._contract._tolerances import OBSERVED_QUIRKS
 from tests.recorded import REAL_FILES, bodies, lifecycle_objects, needs_recordings
 

@@ -11,7 +11,6 @@ from runcore import KINDS, ContractViolation, UnknownKind, check, infer_kind, va
 from tests.builders import RUN
 
 
-
 def run(**changes: Any) -> dict[str, Any]:
     result = copy.deepcopy(RUN)
     result.update(changes)

@@ -1,4 +1,4 @@
-"""Drift between data and docs: README commands are CI's, decision links resolve, the public API is explicit."""
+"""Drift between data and docs: README commands are CI's, decision links resolve, the API is explicit."""
 
 from __future__ import annotations
 
@@ -62,7 +62,9 @@ def test_the_python_examples_in_the_readme_run() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = [block.split("```", 1)[0] for block in readme.split("```python\n")[1:]]
     assert len(blocks) >= 2
-    first_poll = (ROOT / "examples" / "valid" / "poll.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    first_poll = (
+        (ROOT / "examples" / "valid" / "poll.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    )
     clock = itertools.count(1_732_233_600)
     namespace = {
         "obj": json.loads(first_poll),
@@ -85,9 +87,30 @@ def test_the_cli_output_shown_in_the_readme_is_what_it_prints() -> None:
     shown = readme.split("$ runcore check examples/invalid\n", 1)[1].split("```", 1)[0].splitlines()
     result = subprocess.run(
         [sys.executable, "-m", "runcore", "check", "examples/invalid"],
-        capture_output=True, text=True, cwd=ROOT, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
     )
     printed = result.stdout.splitlines()
     assert result.returncode == 1
-    assert [line for line in shown if line != "  ..."] == [line for line in printed if line in shown]
+    assert [line for line in shown if line != "  ..."] == [
+        line for line in printed if line in shown
+    ]
     assert printed[-1] == shown[-1]
+
+
+def test_every_finding_code_is_documented() -> None:
+    from runcore._tables import RUN_FIELDS, STEP_FIELDS
+
+    docs = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "docs").glob("*.md"))
+    by_pattern = {
+        f"{field}_{suffix}"
+        for field in (*RUN_FIELDS, *STEP_FIELDS)
+        for suffix in ("missing", "unexpected")
+    }
+    undocumented = [
+        code for code in runcore.CODES if code not in by_pattern and f"`{code}`" not in docs
+    ]
+    assert undocumented == []
+    assert "`<field>_missing`" in docs and "`<field>_unexpected`" in docs

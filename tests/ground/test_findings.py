@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from typing import get_args
-
 from runcore import CODES, Finding
-from runcore._findings import Category
-from runcore._findings import escape_token, pointer, unescape_pointer
+from runcore._findings import Category, escape_token, pointer, unescape_pointer
 
 
 @pytest.mark.parametrize(

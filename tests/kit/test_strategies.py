@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
-
 from hypothesis import strategies as st
 
 from runcore import KINDS, PROFILES, RUN_STATUSES, UnknownKind, validate
@@ -60,7 +59,10 @@ def test_runs_reach_every_status(status: str) -> None:
         runs(),
         lambda run: run["status"] == status,
         settings=settings(
-            max_examples=3000, database=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck)
+            max_examples=3000,
+            database=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
         ),
     )
     assert validate(found, "run", profile="spec") == []
@@ -69,7 +71,9 @@ def test_runs_reach_every_status(status: str) -> None:
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @pytest.mark.parametrize("status", RUN_STATUSES)
 @given(data=st.data())
-def test_runs_in_a_given_status_are_in_it_and_keep_the_whole_contract(status: str, data: Any) -> None:
+def test_runs_in_a_given_status_are_in_it_and_keep_the_whole_contract(
+    status: str, data: Any
+) -> None:
     run = data.draw(runs(status=status))
     assert run["status"] == status
     assert validate(run, "run", profile="spec") == []
@@ -81,7 +85,9 @@ def test_a_status_the_table_does_not_have_is_refused() -> None:
 
 
 VARIANT_CASES = [
-    (kind, profile) for kind in KINDS for profile in PROFILES
+    (kind, profile)
+    for kind in KINDS
+    for profile in PROFILES
     if any(kind in RULES[rule][0] for rule in RULES)
 ]
 
@@ -89,7 +95,9 @@ VARIANT_CASES = [
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @pytest.mark.parametrize("kind, profile", VARIANT_CASES, ids=[f"{k}-{p}" for k, p in VARIANT_CASES])
 @given(data=st.data())
-def test_every_invalid_variant_gives_exactly_its_finding(kind: str, profile: str, data: Any) -> None:
+def test_every_invalid_variant_gives_exactly_its_finding(
+    kind: str, profile: str, data: Any
+) -> None:
     variant = data.draw(invalid_variants(kind, profile=profile))
     findings = validate(variant.instance, kind, profile=profile, invariants=False)
     assert [(f.severity, f.code, f.pointer) for f in findings] == [
@@ -107,5 +115,11 @@ def test_without_hypothesis_the_strategies_say_what_to_install() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 1
     assert "pip install 'runcore[testing]'" in done.stderr
-    core = "import sys; sys.modules['hypothesis'] = None; import runcore; print(runcore.validate({}, 'list_query'))"
-    assert subprocess.run([sys.executable, "-c", core], capture_output=True, text=True).stdout == "[]\n"
+    core = (
+        "import sys; sys.modules['hypothesis'] = None; import runcore; "
+        "print(runcore.validate({}, 'list_query'))"
+    )
+    assert (
+        subprocess.run([sys.executable, "-c", core], capture_output=True, text=True).stdout
+        == "[]\n"
+    )

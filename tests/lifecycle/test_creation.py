@@ -137,7 +137,9 @@ def test_expires_in_is_configurable_and_the_request_is_not_aliased() -> None:
     ],
     ids=["no-model", "other-assistant", "expires-in-zero", "float-now"],
 )
-def test_a_run_that_could_not_be_valid_is_refused(request_, assistant, options, code, where) -> None:
+def test_a_run_that_could_not_be_valid_is_refused(
+    request_, assistant, options, code, where
+) -> None:
     arguments = {"run_id": "run_1", "thread_id": "thread_1", "now": 1_700_000_000, **options}
     with pytest.raises(InvalidDetails) as raised:
         run_from_request({"assistant_id": "asst_1", **request_}, assistant, **arguments)

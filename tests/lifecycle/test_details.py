@@ -53,7 +53,13 @@ BAD_DETAILS = [
         "/tool_outputs/0/output",
     ),
     ("in_progress", REQUIRE, {"tool_calls": []}, "too_few_items", "/tool_calls"),
-    ("in_progress", REQUIRE, {"tool_calls": [CALL, CALL]}, "tool_call_id_repeated", "/tool_calls/1/id"),
+    (
+        "in_progress",
+        REQUIRE,
+        {"tool_calls": [CALL, CALL]},
+        "tool_call_id_repeated",
+        "/tool_calls/1/id",
+    ),
     (
         "in_progress",
         REQUIRE,
@@ -115,7 +121,13 @@ BAD_DETAILS = [
         "invalid_value",
         "/last_error/code",
     ),
-    ("in_progress", "fail", {"last_error": {"code": "server_error"}}, "missing_field", "/last_error/message"),
+    (
+        "in_progress",
+        "fail",
+        {"last_error": {"code": "server_error"}},
+        "missing_field",
+        "/last_error/message",
+    ),
     ("in_progress", "complete", {}, "missing_field", "/usage"),
     ("queued", "start", {"usage": None}, "unknown_field", "/usage"),
     ("in_progress", "cancel", {"reason": "user"}, "unknown_field", "/reason"),
@@ -225,7 +237,10 @@ def one_change(draw: st.DrawFn, value: Any) -> Any:
     value = copy.deepcopy(value)
     node, parent, key = value, None, None
     while isinstance(node, (dict, list)) and node and draw(st.booleans()):
-        parent, key = node, draw(st.sampled_from(list(node) if isinstance(node, dict) else range(len(node))))
+        parent, key = (
+            node,
+            draw(st.sampled_from(list(node) if isinstance(node, dict) else range(len(node)))),
+        )
         node = node[key]
     change = draw(st.sampled_from(["replace", "remove", "add"]))
     if parent is None or (change == "add" and isinstance(node, dict)):
@@ -254,7 +269,9 @@ def test_the_fast_shape_check_agrees_with_the_details_schema(data: Any, name: st
 @given(data=st.data())
 def test_drawn_details_move_a_drawn_run_and_keep_the_contract(data: Any) -> None:
     run = data.draw(runs())
-    now = max(v for k, v in run.items() if k.endswith("_at") and isinstance(v, int) and k != "expires_at")
+    now = max(
+        v for k, v in run.items() if k.endswith("_at") and isinstance(v, int) and k != "expires_at"
+    )
     from runcore import legal_events
 
     legal = legal_events(run, now=now)

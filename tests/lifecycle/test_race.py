@@ -81,8 +81,7 @@ def write_if_unchanged(
 
 def apply(db: sqlite3.Connection, run_id: str, event: str, actor: str, **details: Any) -> str:
     """Read, advance, compare-and-set; re-read after a lost race. Returns done, noop or refused."""
-    from runcore import IllegalTransition
-    from runcore import advance
+    from runcore import IllegalTransition, advance
 
     while True:
         read = db.execute("SELECT status, body FROM runs WHERE id = ?", (run_id,))
@@ -142,7 +141,10 @@ def test_racing_processes_leave_every_run_in_exactly_one_terminal_status(tmp_pat
         chain = history[run_id]
         assert status in TERMINAL_RUN_STATUSES, (run_id, chain)
         assert chain[0][0] == "in_progress" and chain[-1][1] == status, (run_id, chain)
-        assert all(prev[1] == nxt[0] for prev, nxt in zip(chain, chain[1:], strict=False)), (run_id, chain)
+        assert all(prev[1] == nxt[0] for prev, nxt in zip(chain, chain[1:], strict=False)), (
+            run_id,
+            chain,
+        )
         ends = [dest for _, dest in chain if dest in TERMINAL_RUN_STATUSES]
         assert ends == [status], (run_id, chain)
         assert not any(source in TERMINAL_RUN_STATUSES for source, _ in chain), (run_id, chain)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from runcore import ClockSkew, IllegalTransition, InvalidDetails, advance_step, settle_steps, validate
+from runcore import (
+    ClockSkew,
+    IllegalTransition,
+    InvalidDetails,
+    advance_step,
+    settle_steps,
+    validate,
+)
 from runcore._graph import edges
 from runcore._tables import STEP_TABLE, TERMINAL_STEP_STATUSES
 from tests.builders import T0, at
@@ -71,7 +78,9 @@ def test_settle_steps_refuses_a_clock_before_the_run_and_steps_left_running_unde
     cancelled = run_in("cancelled")
     with pytest.raises(ClockSkew, match="clock skew"):
         settle_steps(cancelled, [step_in("in_progress")], now=T0)
-    with pytest.raises(InvalidDetails, match="complete or fail the step before the run ends") as raised:
+    with pytest.raises(
+        InvalidDetails, match="complete or fail the step before the run ends"
+    ) as raised:
         settle_steps(run_in("completed"), [step_in("in_progress")], now=T0 + 10)
     assert [(f.code, f.pointer) for f in raised.value.findings] == [
         ("step_left_running", "/steps/0/status")

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from runcore import (
+    CODES,
     TERMINAL_RUN_STATUSES,
     ClockSkew,
     IllegalTransition,
@@ -174,7 +175,10 @@ class RunWalk(RuleBasedStateMachine):
             assert not (legal or noop), (event, self.run["status"])
         except InvalidDetails as refused:
             assert (legal or noop) and not valid, (event, details)
-            assert refused.findings and all(f.pointer.startswith("/") for f in refused.findings)
+            assert refused.findings
+            for finding in refused.findings:
+                assert finding.pointer.startswith("/")
+                assert CODES[finding.code][0] == finding.category
         else:
             assert (legal or noop) and valid, (event, details)
             assert (result.changed, len(result.events)) == ((False, 0) if noop else (True, 1))
@@ -189,7 +193,11 @@ class RunWalk(RuleBasedStateMachine):
 
     def end_running_steps(self, event: str) -> None:
         outcome = {"fail": ("fail", {"last_error": {"code": "server_error", "message": "x"}})}.get(
-            event, ("complete", {"usage": {"prompt_tokens": 1, "completion_tokens": 0, "total_tokens": 1}})
+            event,
+            (
+                "complete",
+                {"usage": {"prompt_tokens": 1, "completion_tokens": 0, "total_tokens": 1}},
+            ),
         )
         self.steps = [
             self.checked(advance_step(step, outcome[0], now=self.now, **outcome[1]).step)

@@ -15,7 +15,12 @@ def test_a_query_string_becomes_the_typed_json_of_list_query() -> None:
     query = "?limit=5&order=asc&after=run_1&include[]=" + CONTENT.replace("[", "%5B").replace(
         "]", "%5D"
     )
-    assert parse_list_query(query) == {"limit": 5, "order": "asc", "after": "run_1", "include": [CONTENT]}
+    assert parse_list_query(query) == {
+        "limit": 5,
+        "order": "asc",
+        "after": "run_1",
+        "include": [CONTENT],
+    }
     assert validate(parse_list_query(query), "list_query") == []
 
 
