@@ -14,8 +14,8 @@ from runcore import InvalidDetails, advance, advance_step, invariant_findings, v
 from runcore._contract._schemas import DETAILS_URI, details_validator
 from runcore._contract._translate import schema_findings
 from runcore._lifecycle._effects import _WELL_FORMED
-from runcore._schema_strategies import from_schema, json_values
-from runcore.strategies import event_details, runs
+from runcore._schema_strategies import from_schema
+from runcore.strategies import event_details, json_values, runs
 from tests.builders import T0, at
 
 CALL = {"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": "{}"}}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runcore import (
+    TERMINAL_STEP_STATUSES,
     ClockSkew,
     IllegalTransition,
     InvalidDetails,
@@ -13,7 +14,7 @@ from runcore import (
     validate,
 )
 from runcore._graph import edges
-from runcore._tables import STEP_TABLE, TERMINAL_STEP_STATUSES
+from runcore._tables import STEP_TABLE
 from tests.builders import T0, at
 
 STEP_EDGES = edges(STEP_TABLE)
