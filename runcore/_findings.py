@@ -62,6 +62,25 @@ class Finding:
         return f"{prefix}{self.severity} {self.code} at {at}: {self.message}"
 
 
+def found(
+    code: str,
+    category: Category,
+    path: Iterable[str | int],
+    message: str,
+    value: Any = None,
+    severity: Severity = "error",
+) -> Finding:
+    """A finding at the pointer of ``path`` (the checkers' one way to make one)."""
+    return Finding(
+        severity=severity,
+        code=code,
+        category=category,
+        pointer=pointer(path),
+        message=message,
+        value=value,
+    )
+
+
 def _catalogue() -> Mapping[str, tuple[Category, str]]:
     codes: dict[str, tuple[Category, str]] = {
         "invalid_json": ("input", "a line or file that is not strict JSON"),

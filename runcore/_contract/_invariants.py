@@ -14,7 +14,7 @@ from typing import Any
 from runcore._contract._schemas import schema
 from runcore._contract._tolerances import tolerates_absent, tolerates_set
 from runcore._errors import UnknownKind
-from runcore._findings import Finding, pointer
+from runcore._findings import Finding, Severity, found
 from runcore._json import is_integer, is_json_text
 from runcore._kinds import OBJECT_KINDS, require_profile
 from runcore._tables import RUN_TABLE, RUN_TIMESTAMPS, STEP_TABLE, STEP_TIMESTAMPS, StatusTable
@@ -53,15 +53,10 @@ def invariant_findings(obj: Mapping[str, Any], *, profile: str = "observed") -> 
     return [replace(finding, object_id=object_id) for finding in found]
 
 
-def _finding(code: str, path: Path, message: str, value: Any, severity: str = "error") -> Finding:
-    return Finding(
-        severity=severity,  # type: ignore[arg-type]
-        code=code,
-        category="invariant",
-        pointer=pointer(path),
-        message=message,
-        value=value,
-    )
+def _finding(
+    code: str, path: Path, message: str, value: Any, severity: Severity = "error"
+) -> Finding:
+    return found(code, "invariant", path, message, value, severity)
 
 
 def fields_required_by_status(
@@ -114,7 +109,7 @@ def fields_forbidden_by_status(
         message = f"{name} must be null in status {status!r} (it is set only in: {allowed})"
         if quirk:
             message += "; the hosted API did this"
-        severity = "warning" if quirk else "error"
+        severity: Severity = "warning" if quirk else "error"
         yield _finding(f"{name}_unexpected", [name], message, value, severity)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from jsonschema import ValidationError
 
-from runcore._findings import Finding, pointer
+from runcore._findings import Finding, found
 from runcore._json import json_type
 
 # Stable finding codes of the schema checker, by JSON Schema keyword.
@@ -147,11 +147,4 @@ def short(value: Any, limit: int = 60) -> str:
 
 
 def _error(code: str, path: list[Any], message: str, value: Any) -> Finding:
-    return Finding(
-        severity="error",
-        code=code,
-        category="schema",
-        pointer=pointer(path),
-        message=message,
-        value=value,
-    )
+    return found(code, "schema", path, message, value)

@@ -17,7 +17,7 @@ from runcore._contract._invariants import tool_call_findings, usage_sum_findings
 from runcore._contract._schemas import details_validator
 from runcore._contract._translate import schema_findings
 from runcore._errors import ClockSkew, InvalidDetails
-from runcore._findings import Finding, pointer
+from runcore._findings import Finding, found
 from runcore._json import is_integer
 from runcore._tables import (
     INCOMPLETE_REASONS,
@@ -30,14 +30,7 @@ from runcore._tables import (
 
 def lifecycle_finding(code: str, path: list[Any], message: str, value: Any = None) -> Finding:
     """A finding of the engine, pointing into the call's keyword arguments."""
-    return Finding(
-        severity="error",
-        code=code,
-        category="lifecycle",
-        pointer=pointer(path),
-        message=message,
-        value=value,
-    )
+    return found(code, "lifecycle", path, message, value)
 
 
 def check_clock(obj: Mapping[str, Any], now: Any, timestamps: tuple[str, ...]) -> None:
