@@ -115,10 +115,12 @@ _REQUEST_SETTINGS = (
 def _tool_choice_findings(run: Mapping[str, Any]) -> Iterator[Finding]:
     """A tool_choice that names a function the run does not have."""
     choice = run.get("tool_choice")
-    function = choice.get("function") if isinstance(choice, dict) else None
+    if not isinstance(choice, dict) or choice.get("type") != "function":
+        return
+    function = choice.get("function")
     name = function.get("name") if isinstance(function, dict) else None
     names = function_names(run)
-    if isinstance(name, str) and choice.get("type") == "function" and name not in names:
+    if isinstance(name, str) and name not in names:
         message = (
             f"tool_choice names {name!r}, which is not one of the run's functions {sorted(names)}"
         )
