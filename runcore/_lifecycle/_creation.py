@@ -90,6 +90,7 @@ def run_from_request(
         raise InvalidDetails(
             list(broken.values()),
             "the request and the assistant's settings make a run that breaks the contract",
+            target=run,
         )
     return run
 
