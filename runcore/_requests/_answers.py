@@ -1,7 +1,7 @@
 """The hosted API's answers: each refusal runcore raises as the HTTP status and error body it got.
 
 The statuses, templates and ``param`` spelling are those of ``errors.md``; where it marks a case as
-an inference, decisions.md#the-api-s-answers says so.
+an inference, decisions.md#the-apis-answers says so.
 """
 
 from __future__ import annotations
