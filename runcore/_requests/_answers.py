@@ -16,7 +16,6 @@ from runcore._contract._translate import SCHEMA_CODES
 from runcore._errors import (
     ApiError,
     ClockSkew,
-    ContractViolation,
     IllegalTransition,
     InvalidDetails,
     ThreadBusy,
@@ -91,8 +90,9 @@ def api_error(error: BaseException) -> ApiError:
 
     The client's mistakes are 400s with the API's texts (a refused cancel, submit or modify, tool
     outputs that do not answer the pending calls, a second active run, settings no run can have);
-    everything that is the server's own (its clock, a worker's event, a lost compare-and-set, an
-    exception runcore did not raise) is the API's 500 ``server_error``.
+    everything that is the server's own (its clock, a worker's event, a lost compare-and-set, a
+    ContractViolation of an object it made, an exception runcore did not raise) is the API's 500
+    ``server_error``, with the findings kept.
     """
     if isinstance(error, ApiError):
         return error
@@ -104,9 +104,9 @@ def api_error(error: BaseException) -> ApiError:
         return server_error(error.findings)
     if isinstance(error, InvalidDetails):
         return _details_answer(error)
-    if isinstance(error, ContractViolation):
-        return validation_answer(error.findings)
-    return server_error()
+    # ContractViolation included: a client's body is checked by accept_request, whose ApiError is
+    # the 400; a violation that reaches here is of an object the server made or checked itself.
+    return server_error(getattr(error, "findings", ()))
 
 
 def server_error(findings: Sequence[Finding] = ()) -> ApiError:

@@ -342,12 +342,12 @@ def test_a_modify_request_that_breaks_its_schema_is_a_400() -> None:
     )
 
 
-def test_a_contract_violation_is_a_400_that_quotes_its_first_finding() -> None:
-    error = refusal(
-        lambda: runcore.check({"tool_outputs": [{"output": 1}]}, "submit_tool_outputs_request")
-    )
-    assert envelope(error)[0::2] == (400, "tool_outputs[0].output")
-    assert error.findings and error.body["error"]["code"] == "invalid_type"
+def test_a_contract_violation_is_of_the_servers_own_object_and_keeps_its_findings() -> None:
+    # A client's body goes through accept_request (its ApiError is the 400); check() and
+    # json_body() raise for what the server made.
+    error = refusal(lambda: json_body({"temperature": float("nan")}))
+    assert envelope(error)[0] == 500
+    assert [(f.pointer, f.code) for f in error.findings] == [("/temperature", "non_finite_number")]
 
 
 # -- byte for byte what the hosted API recorded -------------------------------------------------
