@@ -18,7 +18,7 @@ from runcore import (
     json_body,
     validate,
 )
-from runcore._requests._answers import param_of
+from runcore._requests._templates import param_of
 from runcore.strategies import invalid_variants, json_values, valid_objects
 
 BODY_KINDS = [kind for kind in REQUEST_KINDS if kind != "list_query"]
