@@ -16,7 +16,7 @@
 InvalidDetails is the caller's input (a client's tool outputs, a worker's usage); ClockSkew is the
 server's own bug. Both carry findings whose pointers name the keyword argument at fault
 (``/tool_outputs/1/tool_call_id``, ``/now``). ``runcore.api_error(error)`` turns any of them into the
-ApiError a server answers with (docs/lifecycle.md lists which answer each gets).
+ApiError a server answers with (docs/server.md lists which answer each gets).
 """
 
 from __future__ import annotations
@@ -154,4 +154,7 @@ class ApiError(RuncoreError):
         self.status = status
         self.body = dict(body)
         self.findings = list(findings)
-        super().__init__(f"{status}: {self.body['error']['message']}")
+        envelope = self.body.get("error")
+        super().__init__(
+            f"{status}: {envelope.get('message') if isinstance(envelope, dict) else ''}"
+        )

@@ -19,7 +19,7 @@ def check_thread_free(runs: Iterable[Mapping[str, Any]]) -> None:
     past its deadline is expired, not active.
     """
     for run in runs:
-        if run.get("status") in ACTIVE_RUN_STATUSES:
+        if isinstance(run, Mapping) and run.get("status") in ACTIVE_RUN_STATUSES:
             raise ThreadBusy(run.get("thread_id"), run.get("id"))
 
 
@@ -31,7 +31,7 @@ def modify_run(run: Mapping[str, Any], request: Mapping[str, Any]) -> dict[str, 
     ``modify``), as the hosted API refused it; a request that breaks its schema raises
     InvalidDetails with the findings.
     """
-    status = run.get("status")
+    status = run.get("status") if isinstance(run, Mapping) else None
     if status in ACTIVE_RUN_STATUSES or status not in RUN_STATUSES:
         why = "the run is active: it can be modified once it has ended"
         raise IllegalTransition(status, "modify", [], why if status in RUN_STATUSES else "")
@@ -39,6 +39,6 @@ def modify_run(run: Mapping[str, Any], request: Mapping[str, Any]) -> dict[str, 
     if broken:
         raise InvalidDetails(broken, "the modify request breaks the contract", target=request)
     modified = dict(run)
-    if request.get("metadata") is not None:
+    if request.get("metadata") is not None:  # a valid request is a dict
         modified["metadata"] = copy.deepcopy(request["metadata"])
     return modified

@@ -72,10 +72,10 @@ def new_step(
     return AdvancedStep(step, ("thread.run.step.created", "thread.run.step.in_progress"))
 
 
-def _step_call(call: Mapping[str, Any]) -> Any:
+def _step_call(call: Any) -> Any:
     """A tool call in its step form: a function call gets ``output: null`` until it is answered."""
     function = call.get("function") if isinstance(call, Mapping) else None
-    if call.get("type", "function") != "function" or not isinstance(function, Mapping):
+    if not isinstance(function, Mapping) or call.get("type", "function") != "function":
         return copy.deepcopy(call)
     return {
         "id": call.get("id"),
@@ -141,18 +141,17 @@ def _is_open(call: Any) -> bool:
 def run_usage(steps: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     """The run's usage: the sum of its steps' (steps without usage add nothing).
 
-    Raises InvalidDetails (``subject`` "step") for a step usage whose counts are not integers.
+    Raises InvalidDetails (``subject`` "step") for steps that are not a list of run steps, or a
+    usage whose counts are not integers.
     """
     total = dict.fromkeys(_USAGE_KEYS, 0)
-    for index, step in enumerate(steps):
-        usage = step.get("usage")
-        if usage is None:
-            continue
-        for key in _USAGE_KEYS:
+    for index, step in enumerate(steps if isinstance(steps, (list, tuple)) else [steps]):
+        usage = step.get("usage") if isinstance(step, Mapping) else step
+        for key in _USAGE_KEYS if usage is not None else ():
             count = usage.get(key) if isinstance(usage, Mapping) else None
             if not is_integer(count):
                 where: list[str | int] = ["steps", index, "usage", key]
-                message = f"step usage {key} must be an integer, got {count!r}"
+                message = f"a step's usage {key} is an integer, got {count!r}"
                 raise InvalidDetails(
                     [found("wrong_type", "schema", where, message, count)], subject="step"
                 )

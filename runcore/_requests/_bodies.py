@@ -42,13 +42,16 @@ def accept_request(body: bytes | str | Mapping[str, Any], kind: str) -> dict[str
         raise UnknownKind(
             f"{kind!r} is not a request kind; request kinds: {', '.join(REQUEST_KINDS)}"
         )
-    request = _parsed(body, kind)
+    request: Any = body
+    if isinstance(body, (bytes, bytearray, memoryview, str)):
+        request = _parsed(body, kind)
     findings = validate(request, kind)
     if any(finding.severity == "error" for finding in findings):
         raise validation_answer(findings, request, [(validator(kind, "spec", False), request)])
-    named = request.get("assistant_id") if isinstance(request, dict) else None
-    if isinstance(named, str):
-        accept_id("assistant_id", named)
+    if request is body:  # the caller's own object, valid JSON: a copy of it is the caller's
+        request = copy.deepcopy(dict(body))
+    if isinstance(request.get("assistant_id"), str):
+        accept_id("assistant_id", request["assistant_id"])
     return {**list_defaults(), **request} if kind == "list_query" else request
 
 
@@ -67,16 +70,13 @@ def accept_id(name: str, value: Any) -> Any:
     return value
 
 
-def _parsed(body: Any, kind: str) -> Any:
-    if kind == "list_query" and isinstance(body, (bytes, bytearray, memoryview, str)):
-        try:
-            return parse_list_query(body if isinstance(body, str) else decode(bytes(body)))
-        except JSONProblem as problem:
-            finding = found("invalid_json", "input", [], str(problem))
-            raise answer(400, f"Invalid query string: {problem}.", findings=[finding]) from None
-    if isinstance(body, (bytes, bytearray, memoryview, str)):
-        try:
-            return parse(body if isinstance(body, str) else decode(bytes(body)))
-        except JSONProblem as problem:
+def _parsed(body: bytes | bytearray | memoryview | str, kind: str) -> Any:
+    """The request in a body's text: a query string for list_query, else strict JSON."""
+    try:
+        text = body if isinstance(body, str) else decode(bytes(body))
+        return parse_list_query(text) if kind == "list_query" else parse(text)
+    except JSONProblem as problem:
+        if kind != "list_query":
             raise not_parsed(str(problem)) from None
-    return copy.deepcopy(body)
+        finding = found("invalid_json", "input", [], str(problem))
+        raise answer(400, f"Invalid query string: {problem}.", findings=[finding]) from None

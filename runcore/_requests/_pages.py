@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from runcore._errors import ContractViolation
 from runcore._findings import found
 from runcore._requests._answers import answer
 from runcore._requests._bodies import accept_request
@@ -20,10 +21,17 @@ def page(items: Sequence[Mapping[str, Any]], query: Mapping[str, Any] | str) -> 
     previous page), and then ``has_more`` says whether more lie before them. An empty page has
     null cursors (decisions.md#an-empty-page-has-null-cursors). ``data`` holds the items
     themselves, not copies. An invalid query or a cursor that is not the id of an item raises
-    ApiError (400).
+    ApiError (400); an item that is not an object with a string id, ContractViolation.
     """
-    wanted = accept_request(query if isinstance(query, str) else dict(query), "list_query")
+    wanted = accept_request(query, "list_query")
     listed = list(items) if wanted["order"] == "asc" else list(reversed(items))
+    nameless = [
+        found("wrong_type", "schema", ["data", index, "id"], "a listed object has a string id")
+        for index, item in enumerate(listed)
+        if not isinstance(item, Mapping) or not isinstance(item.get("id"), str)
+    ]
+    if nameless:  # the server's own objects: api_error answers 500
+        raise ContractViolation(nameless)
     start, end = 0, len(listed)
     if "after" in wanted or "before" in wanted:
         places = {item.get("id"): index for index, item in enumerate(listed)}

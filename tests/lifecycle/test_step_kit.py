@@ -141,6 +141,9 @@ def test_the_runs_usage_is_the_sum_of_its_steps() -> None:
     with pytest.raises(InvalidDetails) as refused:
         run_usage([{"usage": {**one, "total_tokens": "7"}}])
     assert refused.value.findings[0].pointer == "/steps/0/usage/total_tokens"
+    for broken in ([5], [{"usage": 5}], None):
+        with pytest.raises(InvalidDetails):
+            run_usage(broken)  # type: ignore[arg-type]
 
 
 def test_a_run_completed_with_its_steps_usage_keeps_the_contract() -> None:

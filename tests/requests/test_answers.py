@@ -72,7 +72,7 @@ def _past_deadline(event: str) -> Callable[[], Any]:
 
 STATE_CASES = [
     ("R-cancel-completed", _cancel("completed"), "Cannot cancel run with status 'completed'."),
-    ("R-cancel-failed", _cancel("failed"), "Cannot cancel run with status 'failed'."),
+    ("L-cancel-failed", _cancel("failed"), "Cannot cancel run with status 'failed'."),
     ("L-cancel-expired", _cancel("expired"), "Cannot cancel run with status 'expired'."),
     ("C-cancel-cancelling", _cancel("cancelling"), "Cannot cancel run with status 'cancelling'."),
     ("C-cancel-cancelled", _cancel("cancelled"), "Cannot cancel run with status 'cancelled'."),

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runcore import PROFILES, ApiError, page, validate
+from runcore import PROFILES, ApiError, ContractViolation, page, validate
 from tests.builders import make_run
 from tests.recorded import RECORDINGS
 
@@ -134,3 +134,10 @@ def test_an_invalid_query_is_the_400_of_accept_request() -> None:
     with pytest.raises(ApiError) as refused:
         page(items_of(3), "limit=0")
     assert refused.value.body["error"]["code"] == "integer_below_min_value"
+
+
+@pytest.mark.parametrize("items", [[{"id": 1}], [{}], ["run_1"]], ids=["int-id", "no-id", "str"])
+def test_an_item_without_a_string_id_is_the_servers_contract_violation(items) -> None:
+    with pytest.raises(ContractViolation) as refused:
+        page(items, "")
+    assert [(f.pointer, f.code) for f in refused.value.findings] == [("/data/0/id", "wrong_type")]
