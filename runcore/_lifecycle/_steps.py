@@ -144,19 +144,26 @@ def run_usage(steps: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     Raises InvalidDetails (``subject`` "step") for steps that are not a list of run steps, or a
     usage whose counts are not integers.
     """
+    if not isinstance(steps, (list, tuple)):
+        raise _not_a_step(["steps"], "steps are a list of run steps", steps)
     total = dict.fromkeys(_USAGE_KEYS, 0)
-    for index, step in enumerate(steps if isinstance(steps, (list, tuple)) else [steps]):
-        usage = step.get("usage") if isinstance(step, Mapping) else step
+    for index, step in enumerate(steps):
+        if not isinstance(step, Mapping):
+            raise _not_a_step(["steps", index], "a step is an object", step)
+        usage = step.get("usage")
         for key in _USAGE_KEYS if usage is not None else ():
             count = usage.get(key) if isinstance(usage, Mapping) else None
             if not is_integer(count):
-                where: list[str | int] = ["steps", index, "usage", key]
-                message = f"a step's usage {key} is an integer, got {count!r}"
-                raise InvalidDetails(
-                    [found("wrong_type", "schema", where, message, count)], subject="step"
-                )
+                message = f"a step's usage {key} is an integer"
+                raise _not_a_step(["steps", index, "usage", key], message, count)
             total[key] += count
     return total
+
+
+def _not_a_step(where: list[str | int], message: str, value: Any) -> InvalidDetails:
+    return InvalidDetails(
+        [found("wrong_type", "schema", where, f"{message}, got {value!r}", value)], subject="step"
+    )
 
 
 def step_delta(step: Mapping[str, Any]) -> dict[str, Any]:
