@@ -11,16 +11,13 @@ def render_mermaid(
 ) -> str:
     """The Mermaid ``stateDiagram-v2`` of a transition table: every row, with its guards.
 
-    A guard shows as ``[name]`` (must hold) or ``[not name]``; a row without a ``dest`` (an event
-    accepted that changes nothing) shows as a loop marked ``(no-op)``.
+    A guard shows as ``[name]`` (must hold) or ``[not name]``.
     """
     lines = ["stateDiagram-v2", f"    [*] --> {initial}"]
     for row in table:
         guards = [*row.get("conditions", ()), *(f"not {g}" for g in row.get("unless", ()))]
         label = row["trigger"] + "".join(f" [{guard}]" for guard in guards)
-        for source in row["source"]:
-            dest = row["dest"] or source
-            lines.append(f"    {source} --> {dest}: {label}{'' if row['dest'] else ' (no-op)'}")
+        lines += [f"    {source} --> {row['dest']}: {label}" for source in row["source"]]
     ends = sorted({row["dest"] for row in table if row["dest"] in terminal})
     lines += [f"    {status} --> [*]" for status in ends]
     return "\n".join(lines) + "\n"

@@ -104,7 +104,10 @@ def _catalogue() -> Mapping[str, tuple[Category, str]]:
         "usage_total_mismatch": ("invariant", "total_tokens is not prompt + completion tokens"),
         "tool_call_id_repeated": ("invariant", "two pending tool calls share an id"),
         "tool_call_arguments_not_json": ("invariant", "function arguments that are not JSON"),
-        "unknown_function": ("lifecycle", "a tool call names a function the run does not have"),
+        "unknown_function": (
+            "lifecycle",
+            "a tool call or tool_choice names a function the run does not have",
+        ),
         "too_many_tool_calls": (
             "lifecycle",
             "several calls on a run with parallel_tool_calls false",

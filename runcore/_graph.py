@@ -17,14 +17,10 @@ Pair = tuple[Edge, Edge]  # two edges taken one after the other
 
 
 def edges(table: StatusTable) -> list[Edge]:
-    """Every (source, trigger, dest) edge, in table order.
-
-    Rows without a ``dest`` (accepted events that change nothing) are not edges of the graph.
-    """
+    """Every (source, trigger, dest) edge, in table order."""
     return [
         (source, row["trigger"], row["dest"])
         for row in table.transitions
-        if row["dest"] is not None
         for source in row["source"]
     ]
 

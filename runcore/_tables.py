@@ -33,14 +33,13 @@ LIVE_RUN_STATUSES = tuple(s for s in RUN_STATUSES if s not in TERMINAL_RUN_STATU
 def _row(
     trigger: str,
     source: Iterable[str],
-    dest: str | None,
+    dest: str,
     *,
     conditions: Iterable[str] = (),
     unless: Iterable[str] = (),
 ) -> Mapping[str, Any]:
     """One read-only row of a transition table, in the shape `transitions` takes.
 
-    ``dest`` None is an internal transition: the event is accepted and changes nothing.
     ``conditions`` must hold and ``unless`` must not, by the names of :data:`GUARDS`.
     """
     unknown = set(conditions) | set(unless)
@@ -94,10 +93,13 @@ GUARDS: Mapping[str, Guard] = MappingProxyType(
 )
 
 RUN_INITIAL = "queued"
+# A thread holds one active run at a time, and an active run cannot be modified: the hosted API
+# refused both (decisions.md#a-thread-has-one-active-run, decisions.md#modifying-an-active-run).
+ACTIVE_RUN_STATUSES = LIVE_RUN_STATUSES
 
 # Past expires_at a run can only end (decisions.md#expiry); a run that never started cannot
-# complete (decisions.md#a-run-that-never-started-cannot-complete); a repeated cancel is a no-op
-# (decisions.md#cancel-is-idempotent-and-refused-once-the-run-ended-otherwise).
+# complete (decisions.md#a-run-that-never-started-cannot-complete); a run is cancelled once: a
+# cancel on a cancelling or ended run is refused (decisions.md#a-repeated-cancel-is-refused).
 RUN_TRANSITIONS = (
     _row("start", ["queued"], "in_progress", unless=["past_deadline"]),
     _row("require_action", ["in_progress"], "requires_action", unless=["past_deadline"]),
@@ -111,7 +113,6 @@ RUN_TRANSITIONS = (
         "cancelling",
         unless=["past_deadline"],
     ),
-    _row("cancel", ["cancelling", "cancelled"], None),
     _row("cancelled", ["cancelling"], "cancelled"),
     _row("expire", LIVE_RUN_STATUSES, "expired", conditions=["past_deadline"]),
 )

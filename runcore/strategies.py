@@ -116,6 +116,11 @@ def _new_run(draw: st.DrawFn) -> tuple[dict[str, Any], int]:
     # Without a function tool a run never reaches requires_action: keep the assistant's then.
     if request.get("tools") is not None and not _functions(request["tools"]):
         request = {**request, "tools": None}
+    # A tool_choice that names a function names one of the run's (decisions.md#creating-a-run).
+    choice = request.get("tool_choice")
+    if isinstance(choice, dict) and choice["type"] == "function":
+        named = draw(st.sampled_from(_functions(request.get("tools") or assistant["tools"])))
+        request = {**request, "tool_choice": {**choice, "function": {"name": named}}}
     now = draw(st.integers(1_600_000_000, 1_900_000_000))
     run = run_from_request(
         request, assistant, run_id="run_drawn", thread_id="thread_drawn", now=now

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from runcore._contract._validate import validate
 from runcore._errors import InvalidDetails
+from runcore._findings import Finding
 from runcore._json import is_integer
-from runcore._lifecycle._effects import check_clock, lifecycle_finding
+from runcore._lifecycle._effects import check_clock, function_names, lifecycle_finding
 from runcore._tables import RUN_EXPIRES_IN, RUN_INITIAL
 
 
@@ -74,16 +75,59 @@ def run_from_request(
         "parallel_tool_calls": _setting("parallel_tool_calls", True, request),
     }
     # The request and the assistant are the server's input: a run built from them must keep the
-    # documented contract (token limits, metadata, tools, names...), or nothing is created.
-    broken = validate(run, "run", profile="spec", invariants=False)  # they hold by construction
+    # documented contract (token limits, metadata, tools, names...), its settings the limits of a
+    # request (an assistant's temperature 7 too), and a tool_choice must name one of its
+    # functions, or nothing is created (decisions.md#creating-a-run).
+    settings = {"assistant_id": named, **{name: run[name] for name in _REQUEST_SETTINGS}}
+    broken: dict[tuple[str, str], Finding] = {}
+    for finding in (
+        *validate(run, "run", profile="spec", invariants=False),  # they hold by construction
+        *validate(settings, "create_run_request"),
+        *_tool_choice_findings(run),
+    ):
+        broken.setdefault((finding.pointer, finding.code), finding)
     if broken:
         raise InvalidDetails(
-            broken, "the request and the assistant's settings make a run that breaks the contract"
+            list(broken.values()),
+            "the request and the assistant's settings make a run that breaks the contract",
+            target=run,
         )
     return run
 
 
 _AUTO_TRUNCATION = {"type": "auto", "last_messages": None}
+# The run's fields that a create-run request also sets, under the same names.
+_REQUEST_SETTINGS = (
+    "model",
+    "instructions",
+    "tools",
+    "metadata",
+    "temperature",
+    "top_p",
+    "max_prompt_tokens",
+    "max_completion_tokens",
+    "truncation_strategy",
+    "response_format",
+    "tool_choice",
+    "parallel_tool_calls",
+)
+
+
+def _tool_choice_findings(run: Mapping[str, Any]) -> Iterator[Finding]:
+    """A tool_choice that names a function the run does not have."""
+    choice = run.get("tool_choice")
+    if not isinstance(choice, dict) or choice.get("type") != "function":
+        return
+    function = choice.get("function")
+    name = function.get("name") if isinstance(function, dict) else None
+    names = function_names(run)
+    if isinstance(name, str) and name not in names:
+        message = (
+            f"tool_choice names {name!r}, which is not one of the run's functions {sorted(names)}"
+        )
+        yield lifecycle_finding(
+            "unknown_function", ["tool_choice", "function", "name"], message, name
+        )
 
 
 def _setting(name: str, default: Any, *sources: Mapping[str, Any]) -> Any:

@@ -43,11 +43,10 @@ _MACHINES = {RUN_TABLE.name: RUN_MACHINE, STEP_TABLE.name: STEP_MACHINE}
 
 @dataclass(frozen=True)
 class Advanced:
-    """The outcome of one run event: the new run, the stream events to emit, whether it changed."""
+    """The outcome of one run event: the new run and the stream events to emit."""
 
     run: dict[str, Any]
     events: tuple[str, ...]
-    changed: bool = True
 
 
 @dataclass(frozen=True)
@@ -77,9 +76,6 @@ def advance(
     if expected_status is not None and status != expected_status:
         raise StatusConflict(expected_status, status)
     new, dest = _apply(RUN_TABLE, run, event, now, details)
-    if dest is None:
-        # An internal transition of the table: a repeated cancel gets the run as it is.
-        return Advanced(new, (), changed=False)
     return Advanced(new, (f"thread.run.{dest}",))
 
 
@@ -95,16 +91,24 @@ def _apply(
     event: Any,
     now: int,
     details: Mapping[str, Any],
-) -> tuple[dict[str, Any], str | None]:
+) -> tuple[dict[str, Any], str]:
     """Look up first, then check, then build the new object: a refusal changes nothing."""
     check_clock(obj, now, table.timestamps)
     _known_status(table, obj, event)
     transition = _open_transition(table, obj, event, now)
     if transition is None:
         raise _refusal(table, obj, event, now)
-    checked_details(table, event, details, obj)
-    if transition.dest is None:
-        return dict(obj), None
+    try:
+        checked_details(table, event, details, obj)
+    except InvalidDetails as refused:  # named with what was refused, for the API's answer
+        raise InvalidDetails(
+            refused.findings,
+            refused.summary,
+            subject=table.name,
+            event=event,
+            target=obj,
+            details=details,
+        ) from None
     changes = EFFECTS[f"{table.name}_{event}"](now, **details)
     return _entered(table, obj, transition.dest, changes), transition.dest
 
@@ -147,7 +151,7 @@ def settle_steps(
 
 
 def legal_events(run: Mapping[str, Any], *, now: int) -> list[str]:
-    """The events that would move this run at ``now`` (a repeated cancel, a no-op, aside).
+    """The events that would move this run at ``now``.
 
     Raises ClockSkew for a ``now`` that :func:`advance` would refuse (not integer seconds, or
     earlier than the run's latest timestamp).
@@ -159,12 +163,8 @@ def legal_events(run: Mapping[str, Any], *, now: int) -> list[str]:
 
 
 def _legal(table: StatusTable, obj: Mapping[str, Any], now: int) -> list[str]:
-    """The triggers, in table order, with an open transition that changes the object's status."""
-    return [
-        event
-        for event in table.events
-        if (found := _open_transition(table, obj, event, now)) and found.dest is not None
-    ]
+    """The triggers, in table order, with an open transition out of the object's status."""
+    return [event for event in table.events if _open_transition(table, obj, event, now)]
 
 
 def _open_transition(table: StatusTable, obj: Mapping[str, Any], event: Any, now: int) -> Any:
@@ -181,21 +181,23 @@ def _open_transition(table: StatusTable, obj: Mapping[str, Any], event: Any, now
 
 
 def _refusal(table: StatusTable, obj: Mapping[str, Any], event: Any, now: int) -> IllegalTransition:
-    """The one error for an event the table does not allow now, for runs and steps alike."""
+    """The one error for an event the table does not allow now, for runs and steps alike.
+
+    It names the guards that closed the event's row (``past_deadline``, ``started``), if any.
+    """
     status, legal = obj["status"], _legal(table, obj, now)
-    if table is RUN_TABLE and event == "cancel" and status in table.terminal:
-        return NotCancellable(status, event, legal, reason="the run already ended")
     found = _MACHINES[table.name].events.get(event) if isinstance(event, str) else None
     candidates = found.transitions.get(status, []) if found else []
+    closed = [c for c in candidates[0].conditions if not _holds(c, obj, now)] if candidates else []
     if found is None:
         reason = "unknown event"
     elif candidates:
-        reason = "; ".join(
-            _why(c, obj, now) for c in candidates[0].conditions if not _holds(c, obj, now)
-        )
+        reason = "; ".join(_why(c, obj, now) for c in closed)
     else:
         reason = "the status is terminal" if status in table.terminal else ""
-    return IllegalTransition(status, str(event), legal, reason)
+    refusal = NotCancellable if table is RUN_TABLE and event == "cancel" else IllegalTransition
+    guards = tuple(str(c.func) for c in closed)
+    return refusal(status, str(event), legal, reason, subject=table.name, guards=guards)
 
 
 def _holds(condition: Any, obj: Mapping[str, Any], now: int) -> bool:
@@ -212,7 +214,9 @@ def _known_status(table: StatusTable, obj: Mapping[str, Any], event: Any) -> str
     status: Any = obj.get("status")
     if not isinstance(status, str) or status not in table.statuses:
         known = ", ".join(table.statuses)
-        raise IllegalTransition(status, str(event), [], reason=f"the status is not one of {known}")
+        raise IllegalTransition(
+            status, str(event), [], f"the status is not one of {known}", subject=table.name
+        )
     return status
 
 

@@ -165,6 +165,15 @@ BROKEN_SETTINGS = [
     ({"temperature": "hot"}, {}, "/temperature"),
     ({"tool_choice": "sometimes"}, {}, "/tool_choice"),
     ({"parallel_tool_calls": "yes"}, {}, "/parallel_tool_calls"),
+    ({}, {"temperature": 7}, "/temperature"),
+    ({}, {"top_p": 1.5}, "/top_p"),
+    ({"temperature": float("nan")}, {}, "/temperature"),
+    ({}, {"top_p": float("inf")}, "/top_p"),
+    (
+        {"tool_choice": {"type": "function", "function": {"name": "lookup"}}},
+        {"tools": [{"type": "function", "function": {"name": "search"}}]},
+        "/tool_choice/function/name",
+    ),
 ]
 
 
@@ -181,6 +190,11 @@ BROKEN_SETTINGS = [
         "temperature",
         "tool-choice",
         "parallel",
+        "assistant-temperature",
+        "assistant-top-p",
+        "nan-temperature",
+        "assistant-infinite-top-p",
+        "tool-choice-unknown-function",
     ],
 )
 def test_settings_that_break_the_contract_create_no_run(
@@ -195,3 +209,22 @@ def test_settings_that_break_the_contract_create_no_run(
             now=T0,
         )
     assert [finding.pointer for finding in raised.value.findings] == [where]
+
+
+@pytest.mark.parametrize(
+    ("request_", "assistant", "code"),
+    [
+        ({"temperature": float("nan")}, {}, "non_finite_number"),
+        ({}, {"temperature": 7}, "above_maximum"),
+        ({"tool_choice": {"type": "function", "function": {"name": "f"}}}, {}, "unknown_function"),
+    ],
+    ids=["nan", "inherited-temperature", "tool-choice"],
+)
+def test_a_setting_a_request_could_not_carry_makes_no_run(
+    request_: dict, assistant: dict, code: str
+) -> None:
+    # NaN is no JSON number and would make the stored run unserialisable (issue 10); an assistant's
+    # value keeps the request limits; tool_choice names one of the run's functions.
+    with pytest.raises(InvalidDetails) as raised:
+        make(request_, {**ASSISTANT, **assistant})
+    assert [f.code for f in raised.value.findings] == [code]

@@ -1,7 +1,8 @@
 """Processes race ``cancel`` -> ``cancelled`` against ``complete`` on the same runs in SQLite.
 
-Run as a script, this file is one worker process; under pytest it sets up the database, starts four
-workers and proves from the append-only history that compare-and-set let exactly one outcome win.
+Run as a script, this file is one worker process; under pytest it sets up the database with the
+tables of docs/lifecycle.md, starts four workers that write with its compare-and-set statement, and
+proves from the append-only history that exactly one outcome won.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # run as a script, a worker reads the recipe from tests.recipe
+
+from tests.recipe import recipe  # noqa: E402
+
 RUNS = 50
 ROLES = ("cancel", "complete", "cancel", "complete")
 T0 = 1_700_000_000
@@ -34,9 +39,9 @@ def create_database(path: str) -> None:
 
     db = connect(path)
     db.execute("PRAGMA journal_mode=WAL")
+    db.execute(recipe()["create runs"])
     db.executescript(
         """
-        CREATE TABLE runs (id TEXT PRIMARY KEY, status TEXT NOT NULL, body TEXT NOT NULL);
         CREATE TABLE history (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL,
                               from_status TEXT NOT NULL, to_status TEXT NOT NULL,
                               actor TEXT NOT NULL);
@@ -55,18 +60,20 @@ def create_database(path: str) -> None:
             now=T0,
         )
         run = advance(run, "start", now=T0 + 1).run
-        db.execute("INSERT INTO runs VALUES (?, ?, ?)", (run["id"], run["status"], json.dumps(run)))
+        db.execute(
+            "INSERT INTO runs (id, thread_id, created_at, revision, body) VALUES (?, ?, ?, 1, ?)",
+            (run["id"], run["thread_id"], run["created_at"], json.dumps(run)),
+        )
     db.close()
 
 
 def write_if_unchanged(
-    db: sqlite3.Connection, read_status: str, run: dict[str, Any], actor: str
+    db: sqlite3.Connection, revision: int, read_status: str, run: dict[str, Any], actor: str
 ) -> bool:
-    """The compare-and-set of docs/lifecycle.md: write only if the status is still the one read."""
+    """The compare-and-set of docs/lifecycle.md: write only if the revision is still the one read."""
     db.execute("BEGIN IMMEDIATE")
     cursor = db.execute(
-        "UPDATE runs SET body = ?, status = ? WHERE id = ? AND status = ?",
-        (json.dumps(run), run["status"], run["id"], read_status),
+        recipe()["update runs"], {"body": json.dumps(run), "id": run["id"], "revision": revision}
     )
     if cursor.rowcount != 1:
         db.execute("ROLLBACK")
@@ -80,19 +87,18 @@ def write_if_unchanged(
 
 
 def apply(db: sqlite3.Connection, run_id: str, event: str, actor: str, **details: Any) -> str:
-    """Read, advance, compare-and-set; re-read after a lost race. Returns done, noop or refused."""
+    """Read, advance, compare-and-set; re-read after a lost race. Returns done or refused."""
     from runcore import IllegalTransition, advance
 
     while True:
-        read = db.execute("SELECT status, body FROM runs WHERE id = ?", (run_id,))
-        status, body = read.fetchone()
+        read = db.execute("SELECT revision, body FROM runs WHERE id = ?", (run_id,))
+        revision, body = read.fetchone()
+        run = json.loads(body)
         try:
-            result = advance(json.loads(body), event, now=NOW, expected_status=status, **details)
+            result = advance(run, event, now=NOW, **details)
         except IllegalTransition:
             return "refused"
-        if not result.changed:
-            return "noop"
-        if write_if_unchanged(db, status, result.run, actor):
+        if write_if_unchanged(db, revision, run["status"], result.run, actor):
             return "done"
 
 
@@ -131,7 +137,9 @@ def test_racing_processes_leave_every_run_in_exactly_one_terminal_status(tmp_pat
         assert worker.returncode == 0, stderr
 
     db = connect(path)
-    final = dict(db.execute("SELECT id, status FROM runs"))
+    stored = list(db.execute("SELECT id, revision, body FROM runs"))
+    final = {run_id: json.loads(body)["status"] for run_id, _, body in stored}
+    revisions = {run_id: revision for run_id, revision, _ in stored}
     history: dict[str, list[tuple[str, str]]] = {}
     rows = db.execute("SELECT run_id, from_status, to_status FROM history ORDER BY seq")
     for run_id, source, dest in rows:
@@ -141,6 +149,7 @@ def test_racing_processes_leave_every_run_in_exactly_one_terminal_status(tmp_pat
         chain = history[run_id]
         assert status in TERMINAL_RUN_STATUSES, (run_id, chain)
         assert chain[0][0] == "in_progress" and chain[-1][1] == status, (run_id, chain)
+        assert revisions[run_id] == 1 + len(chain), (run_id, chain)
         assert all(prev[1] == nxt[0] for prev, nxt in zip(chain, chain[1:], strict=False)), (
             run_id,
             chain,
