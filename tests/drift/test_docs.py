@@ -34,7 +34,7 @@ def test_every_link_to_a_decision_names_a_heading_of_decisions_md() -> None:
     text = (ROOT / "docs" / "decisions.md").read_text(encoding="utf-8")
     anchors = {slug(line.lstrip("#")) for line in text.splitlines() if line.startswith("#")}
     sources = [
-        *ROOT.glob("runcore/*.py"),
+        *ROOT.glob("runcore/**/*.py"),
         *ROOT.glob("schemas/*.json"),
         *ROOT.glob("docs/*.md"),
         ROOT / "README.md",

@@ -25,7 +25,7 @@ REFUSED = [
     ('{"x": NaN}', "NaN is not a JSON number"),
     ("[Infinity]", "Infinity is not a JSON number"),
     ("-Infinity", "-Infinity is not a JSON number"),
-    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ("[" * 100_000 + "]" * 100_000, "nested deeper than 512 levels"),
     ("1" * 5000, "invalid JSON"),
     ('{"a": }', "line 1, column 7"),
 ]
