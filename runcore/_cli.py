@@ -9,7 +9,7 @@ from importlib.metadata import version
 
 from runcore._check._corpus import Summary, checked
 from runcore._check._paths import inputs
-from runcore._check._quote import cut, printable
+from runcore._check._quote import one_line
 from runcore._check._render import RENDERERS
 from runcore._kinds import KINDS, PROFILES
 
@@ -121,7 +121,7 @@ def _say(message: str) -> None:
     """One line on stderr, if stderr can take it."""
     try:
         if sys.stderr is not None:
-            sys.stderr.write(f"runcore: {printable(cut(message)[0])}\n")
+            sys.stderr.write(f"runcore: {one_line(message)}\n")
             sys.stderr.flush()
     except (OSError, ValueError):
         pass

@@ -87,6 +87,11 @@ class _Quote:
         return {self.text(key if isinstance(key, str) else repr(key)): item for key, item in kept}
 
 
+def one_line(text: str) -> str:
+    """``text`` cut to size and printable: safe to print as (part of) one line of a report."""
+    return printable(cut(text)[0])
+
+
 def printable(text: str) -> str:
     """``text`` with every character that is not printable escaped as Python would write it.
 

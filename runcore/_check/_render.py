@@ -14,14 +14,14 @@ from typing import IO, Any, TextIO
 from xml.sax.saxutils import quoteattr
 
 from runcore._check._corpus import Case, Summary, place
-from runcore._check._quote import cut, printable, quoted
+from runcore._check._quote import cut, one_line, printable, quoted
 from runcore._findings import Finding
 
 Files = Iterable[tuple[str, Iterator[Case]]]
 
 
 def shown(finding: Finding) -> dict[str, Any]:
-    """A finding as every report shows it: text and value cut to size, ``truncated`` if any was."""
+    """A finding as the JSON report shows it: text and value cut to size, ``truncated`` if any was."""
     pointer, pointer_cut = cut(finding.pointer)
     message, message_cut = cut(finding.message)
     object_id, id_cut = cut(finding.object_id) if finding.object_id else (finding.object_id, False)
@@ -54,11 +54,10 @@ def render_text(files: Files, summary: Summary, out: TextIO) -> None:
         if file != current:
             out.write(("\n" if current is not None else "") + printable(file) + "\n")
             current = file
-        f = shown(finding)
-        who = f" [{printable(f['object_id'])}]" if f["object_id"] else ""
-        at = printable(f["pointer"]) or "(whole object)"
-        line = f"{place(f['line'])}{who}: {f['severity']} {f['code']} at {at}"
-        out.write(f"  {line}: {printable(f['message'])}\n")
+        who = f" [{one_line(finding.object_id)}]" if finding.object_id else ""
+        at = one_line(finding.pointer) or "(whole object)"
+        line = f"{place(finding.line)}{who}: {finding.severity} {finding.code} at {at}"
+        out.write(f"  {line}: {one_line(finding.message)}\n")
     s = summary.as_dict()
     out.write(
         ("\n" if current is not None else "")
@@ -119,18 +118,18 @@ def _suite(file: str, cases: Iterator[Case], suites: IO[bytes]) -> dict[str, int
 
 
 def _testcase(file: str, case: Case) -> ET.Element:
-    element = ET.Element("testcase", classname=file, name=printable(cut(case.name)[0]))
+    element = ET.Element("testcase", classname=file, name=one_line(case.name))
     skipped = case.skipped
     errors = [f for f in case.findings if f.severity == "error"]
     warnings = [f for f in case.findings if f.severity == "warning" and f is not skipped]
     if skipped is not None:
-        ET.SubElement(element, "skipped", message=_line(skipped))
+        ET.SubElement(element, "skipped", message=one_line(skipped.message))
     if errors:
         failure = ET.SubElement(
             element,
             "failure",
             type=errors[0].code,
-            message=f"{len(errors)} error(s); first: {printable(cut(errors[0].message)[0])}",
+            message=f"{len(errors)} error(s); first: {one_line(errors[0].message)}",
         )
         failure.text = "\n".join(_line(f) for f in errors)
     if warnings:
@@ -140,11 +139,10 @@ def _testcase(file: str, case: Case) -> ET.Element:
 
 def _line(finding: Finding) -> str:
     """One finding on one printable line, as ``str(Finding)`` writes it, cut to size."""
-    f = shown(finding)
-    where = ":".join(printable(str(part)) for part in (f["file"], f["line"]) if part is not None)
-    at = printable(f["pointer"]) or "(root)"
+    where = ":".join(printable(str(p)) for p in (finding.file, finding.line) if p is not None)
+    at = one_line(finding.pointer) or "(root)"
     prefix = f"{where}: " if where else ""
-    return f"{prefix}{f['severity']} {f['code']} at {at}: {printable(f['message'])}"
+    return f"{prefix}{finding.severity} {finding.code} at {at}: {one_line(finding.message)}"
 
 
 def _start(tag: str, attributes: dict[str, Any]) -> bytes:
