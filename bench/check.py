@@ -1,7 +1,8 @@
 """`runcore check` figures: peak memory and time on inputs of growing size, read from a file and from
 standard input, in every format.
 
-Run: python bench/check.py [MB ...]   (default: 10 100; inputs are made in a temporary folder)
+Run: python bench/check.py [MB ...]   (default: 10 100; inputs are made in a temporary folder;
+     `python bench/check.py 5 10` gives the time ratio of a doubled input)
 Prints figures only; nothing here asserts a time. Peak memory is /usr/bin/time -v's "Maximum
 resident set size" of the runcore process; the output is counted as it goes, never kept.
 
@@ -79,32 +80,32 @@ def measure(args: list[str], stdin: Path | None) -> tuple[float, float, int, int
     return peak / 1024, seconds, output, code
 
 
-def inputs(folder: Path, sizes: list[int]) -> Iterator[tuple[str, Path]]:
+def inputs(folder: Path, sizes: list[int]) -> Iterator[tuple[str, int, Path]]:
     sources = {"short": SHORT}
     if REAL.is_dir():
         sources["real"] = real_lines()
     for name, lines in sources.items():
         for megabytes in sizes:
-            yield (
-                f"{name} {megabytes} MB",
-                write(folder / f"{name}-{megabytes}.jsonl", lines, megabytes),
-            )
+            yield name, megabytes, write(folder / f"{name}-{megabytes}.jsonl", lines, megabytes)
 
 
 def main() -> None:
     sizes = [int(arg) for arg in sys.argv[1:]] or [10, 100]
     print(
-        f"{'input':<14} {'read':<6} {'format':<6} {'peak MB':>8} {'seconds':>8} {'MB out':>8}  exit"
+        f"{'input':<14} {'read':<6} {'format':<6} {'peak MB':>8} {'seconds':>8} {'MB out':>8} "
+        f"{'time x':>7}  exit   (time x: the time over that of the smallest input of its kind)"
     )
+    first: dict[tuple[str, str, str], float] = {}
     with tempfile.TemporaryDirectory() as folder:
-        for label, path in inputs(Path(folder), sizes):
+        for name, megabytes, path in inputs(Path(folder), sizes):
             for output in ("text", "json", "junit"):
                 for read in ("file", "stdin"):
                     args = ["check", "--format", output, str(path) if read == "file" else "-"]
                     peak, seconds, out, code = measure(args, path if read == "stdin" else None)
+                    times = seconds / first.setdefault((name, output, read), seconds)
                     print(
-                        f"{label:<14} {read:<6} {output:<6} {peak:8.1f} {seconds:8.1f} "
-                        f"{out / 1e6:8.1f}  {code}",
+                        f"{f'{name} {megabytes} MB':<14} {read:<6} {output:<6} {peak:8.1f} "
+                        f"{seconds:8.1f} {out / 1e6:8.1f} {times:7.2f}  {code}",
                         flush=True,
                     )
 
