@@ -33,7 +33,7 @@ def quoted(value: Any) -> tuple[Any, bool]:
     """A copy of ``value`` that JSON can carry and that is cut to size, and whether it differs.
 
     NaN and infinities (possible only in values checked in memory) are named as the strings
-    "NaN", "Infinity" and "-Infinity"; other values that are not JSON by their ``repr``.
+    "NaN", "Infinity" and "-Infinity"; other values that are not JSON by their type (``<tuple>``).
     """
     quote = _Quote()
     return quote.value(value, 0), quote.changed
@@ -66,7 +66,7 @@ class _Quote:
                 return CUT
             return self.container(value, depth + 1)
         self.changed = True
-        return self.text(repr(value)) if depth < VALUE_DEPTH else CUT
+        return f"<{type(value).__name__}>"
 
     def text(self, text: str) -> str:
         text, was_cut = cut(text, VALUE_CHARACTERS)
@@ -84,7 +84,13 @@ class _Quote:
             kept.append((key, self.value(item, depth)))
         if isinstance(value, list):
             return [item for _, item in kept]
-        return {self.text(key if isinstance(key, str) else repr(key)): item for key, item in kept}
+        return {self.key(key): item for key, item in kept}
+
+    def key(self, key: Any) -> str:
+        if isinstance(key, str):
+            return self.text(key)
+        self.changed = True
+        return f"<{type(key).__name__}>"
 
 
 def one_line(text: str) -> str:
