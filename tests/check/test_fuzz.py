@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LONG = os.environ.get("RUNCORE_FUZZ") == "long"
 SCALE = 25 if LONG else 1
 # Inputs tried per test in the default run (times SCALE with RUNCORE_FUZZ=long).
-FUZZ_COUNTS = {"bytes": 1000, "documents": 1200, "streams": 800, "folders": 150, "processes": 6}
+FUZZ_COUNTS = {"bytes": 2000, "documents": 2000, "streams": 1500, "folders": 300, "processes": 8}
 FORMATS = ("text", "json", "junit")
 
 
