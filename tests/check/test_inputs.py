@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -61,12 +62,10 @@ def test_a_path_of_another_suffix_is_read_like_stdin(tmp_path: Path) -> None:
 def test_a_fifo_named_on_the_command_line_is_read(tmp_path: Path) -> None:
     fifo = tmp_path / "stream"
     os.mkfifo(fifo)
-    data = (LINE + b"\n") * 3
-    writer = subprocess.Popen([sys.executable, "-c", f"open({str(fifo)!r}, 'wb').write({data!r})"])
-    try:
-        code, found = report(str(fifo))
-    finally:
-        writer.wait(timeout=60)
+    writer = threading.Thread(target=fifo.write_bytes, args=[(LINE + b"\n") * 3], daemon=True)
+    writer.start()
+    code, found = report(str(fifo))
+    writer.join(timeout=60)
     assert (code, found["summary"]["objects"]) == (0, 3)
 
 
