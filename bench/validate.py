@@ -13,7 +13,7 @@ from pathlib import Path
 
 import runcore
 from runcore._check._paths import inputs
-from runcore._contract._schemas import validator
+from runcore._contract._schemas import _validator, validator
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,7 +37,7 @@ def main() -> None:
     print(f"{len(docs)} documents, {size / 1e3:.0f} kB of JSON from {', '.join(paths)}")
 
     start = time.perf_counter()
-    validator.cache_clear()
+    _validator.cache_clear()
     for kind in runcore.KINDS:
         for profile in runcore.PROFILES:
             validator(kind, profile)
