@@ -11,10 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from runcore._inputs import documents
-from runcore._schemas import validator
-
 import runcore
+from runcore._check._paths import inputs
+from runcore._contract._schemas import _validator, validator
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,13 +31,13 @@ def main() -> None:
     paths = sys.argv[1:] or [str(ROOT / "examples" / "valid")] + [
         str(p) for p in [ROOT.parent / "shared" / "recordings" / "real"] if p.is_dir()
     ]
-    docs = [d for d in documents(paths) if d.problem is None]
+    docs = [d for _, read in inputs(paths) for d in read if d.problem is None]
     texts = [json.dumps(d.value) for d in docs]
     size = sum(len(t) for t in texts)
     print(f"{len(docs)} documents, {size / 1e3:.0f} kB of JSON from {', '.join(paths)}")
 
     start = time.perf_counter()
-    validator.cache_clear()
+    _validator.cache_clear()
     for kind in runcore.KINDS:
         for profile in runcore.PROFILES:
             validator(kind, profile)

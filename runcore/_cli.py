@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib.metadata import version
 
-from runcore._check._corpus import build_report
-from runcore._check._readers import documents
+from runcore._check._corpus import Summary, checked
+from runcore._check._paths import inputs
+from runcore._check._quote import one_line
 from runcore._check._render import RENDERERS
 from runcore._kinds import KINDS, PROFILES
+
+# Every exit code of `runcore check`, as its help and the README give them.
+EXIT_CODES = """\
+exit codes:
+  0    no error found in the objects checked
+  1    at least one error finding
+  2    usage error, input that cannot be read or parsed, or nothing to check (no JSON value
+       in any input)
+  3    runcore could not finish, and says why in one line on stderr: the report could not be
+       written (standard output closed or broken), out of memory, or an internal error
+  130  interrupted
+"""
+INTERNAL_FAILURE = 3
+INTERRUPTED = 130
 
 
 def parser() -> argparse.ArgumentParser:
@@ -21,11 +37,13 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         help="check recorded or captured objects against the runs contract",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description=(
-            "Check .json files (one object, or a list page whose items are each checked), .jsonl "
-            "files (one object per line), directories of them, or - for standard input. "
-            "Exit code: 0 no errors, 1 errors found, 2 usage error or unreadable input."
+            "Check .json files (one object, or a list page whose items are each checked),\n"
+            ".jsonl files (one object per line), directories of them, or - for standard input\n"
+            "(JSON Lines, or one JSON document spread over lines)."
         ),
+        epilog=EXIT_CODES,
     )
     check.add_argument(
         "paths", nargs="+", metavar="PATH", help="a .json or .jsonl file, a directory, or -"
@@ -55,16 +73,63 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run ``runcore``; the exit code is one of :data:`EXIT_CODES`, never a traceback."""
     args = parser().parse_args(argv)
-    # Values and file names may hold lone surrogates; show them escaped rather than fail to print.
-    sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
-    report = build_report(
-        documents(args.paths), kind=args.kind, profile=args.profile, strict=args.strict
+    try:
+        return _check(args)
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return INTERRUPTED
+    except MemoryError:
+        return _failed("out of memory; the report is incomplete")
+    except OSError as error:  # reading problems are findings: this one is the report's
+        _silence_stdout()
+        return _failed(f"cannot write the report: {error.strerror or error}")
+    except Exception as error:
+        return _failed(f"internal error, please report it: {type(error).__name__}: {error}")
+
+
+def _check(args: argparse.Namespace) -> int:
+    out = sys.stdout
+    if out is None:  # Python's stdout when file descriptor 1 is closed
+        raise OSError("standard output is closed")
+    if hasattr(out, "reconfigure"):  # lone surrogates in file names are printed escaped
+        out.reconfigure(errors="backslashreplace")
+    summary = Summary()
+    files = checked(
+        inputs(args.paths),
+        kind=args.kind,
+        profile=args.profile,
+        strict=args.strict,
+        summary=summary,
     )
-    sys.stdout.write(RENDERERS[args.output_format](report) + "\n")
-    if report.unreadable:
-        print(
-            "runcore: some input could not be read or parsed (see unreadable_input findings)",
-            file=sys.stderr,
-        )
-    return report.exit_code()
+    RENDERERS[args.output_format](files, summary, out)
+    out.flush()
+    if summary.unreadable:
+        _say("some input could not be read or parsed (see the unreadable_input findings)")
+    elif not summary.objects:
+        _say("nothing was checked: there is no JSON value in the input")
+    return summary.exit_code()
+
+
+def _failed(reason: str) -> int:
+    _say(reason)
+    return INTERNAL_FAILURE
+
+
+def _say(message: str) -> None:
+    """One line on stderr, if stderr can take it."""
+    try:
+        if sys.stderr is not None:
+            sys.stderr.write(f"runcore: {one_line(message)}\n")
+            sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _silence_stdout() -> None:
+    """Send what stdout still buffers to /dev/null, so exiting does not fail on it again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):
+        pass

@@ -86,6 +86,8 @@ def _catalogue() -> Mapping[str, tuple[Category, str]]:
         "invalid_json": ("input", "a line or file that is not strict JSON"),
         "unreadable_input": ("input", "a path or input that cannot be read at all"),
         "unknown_kind": ("input", "an object whose kind cannot be inferred"),
+        "empty_input": ("input", "a file or standard input with no JSON value in it (a warning)"),
+        "skipped_input": ("input", "a path in a directory that is not read (a warning)"),
         "missing_field": ("schema", "required"),
         "unknown_field": ("schema", "additionalProperties: false, or strict mode"),
         "wrong_type": ("schema", "type"),

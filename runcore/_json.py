@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+import re
+import sys
+from collections.abc import Callable, Iterator
+from itertools import accumulate
 from typing import Any, TypeGuard
 
 # The JSON Schema type names, in the order JSON Schema lists them.
@@ -22,23 +25,92 @@ class JSONProblem(ValueError):
         self.line = line
 
 
+# The deepest nesting of arrays and objects runcore reads: the recordings nest at most 9 levels, and
+# 512 leaves half of Python's 1000 frames to whatever parses, validates or prints the value
+# (decisions.md#json-nesting-is-at-most-512-levels).
+MAX_DEPTH = 512
+
+# A JSON string (or an unterminated one, up to the end of the text), a number, or a bracket: enough
+# of a tokenizer to find where a problem is once the C parser has refused a text.
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"?'
+_TOKENS = re.compile(rf"{_STRING}|-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|[\[\]{{}}]", re.DOTALL)
+_STRINGS = re.compile(_STRING, re.DOTALL)
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_DEPTH_CHANGE = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
 def parse(text: str) -> Any:
     """Parse JSON, refusing what would silently change the data.
 
     Refused: duplicate keys (the last would win), ``NaN`` and ``Infinity`` (not JSON numbers),
-    nesting too deep for Python to read, and integers of more digits than Python converts.
+    numbers too large for a float (``1e400`` would become infinity), nesting deeper than
+    :data:`MAX_DEPTH`, and integers of more digits than Python converts. The message names the
+    line and column at fault.
     """
+    if text.count("[") + text.count("{") > MAX_DEPTH and _deepest(text) > MAX_DEPTH:
+        raise _located(text, _too_deep, f"nested deeper than {MAX_DEPTH} levels")
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+        return json.loads(
+            text,
+            object_pairs_hook=_unique_keys,
+            parse_constant=_no_constant,
+            parse_float=_finite_float,
+        )
     except json.JSONDecodeError as error:
         message = f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
         raise JSONProblem(message, error.lineno) from None
+    except _Overflow:
+        raise _located(text, _overflows, "a number too large for a float") from None
     except JSONProblem:
         raise
-    except RecursionError:
+    except RecursionError:  # only when the caller's own stack is already deep
         raise JSONProblem("invalid JSON: nested too deeply to read", None) from None
-    except ValueError as error:  # e.g. an integer of more digits than Python converts
-        raise JSONProblem(f"invalid JSON: {error}", None) from None
+    except ValueError:  # an integer of more digits than Python converts
+        limit = sys.get_int_max_str_digits()
+        raise _located(text, _too_long_integer, f"an integer of more than {limit} digits") from None
+
+
+def _deepest(text: str) -> int:
+    """How deep the arrays and objects of a text nest (strings aside), at C speed."""
+    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
+    return max(accumulate(map(_DEPTH_CHANGE.__getitem__, brackets)), default=0)
+
+
+def _located(text: str, at_fault: Callable[[str, int], bool], what: str) -> JSONProblem:
+    """A problem at the first token of ``text`` that is at fault, with its line and column."""
+    depth = 0
+    for match in _TOKENS.finditer(text):
+        token = match.group()
+        depth += _DEPTH_CHANGE.get(token, 0)
+        if at_fault(token, depth):
+            offset = match.start()
+            line = text.count("\n", 0, offset) + 1
+            column = offset - text.rfind("\n", 0, offset)
+            return JSONProblem(f"invalid JSON: {what} (line {line}, column {column})", line)
+    return JSONProblem(f"invalid JSON: {what}", None)
+
+
+def _too_deep(token: str, depth: int) -> bool:
+    return depth > MAX_DEPTH
+
+
+def _overflows(token: str, depth: int) -> bool:
+    return token[0] in "-0123456789" and not math.isfinite(float(token))
+
+
+def _too_long_integer(token: str, depth: int) -> bool:
+    return token.lstrip("-").isdigit() and len(token.lstrip("-")) > sys.get_int_max_str_digits()
+
+
+class _Overflow(Exception):
+    """A number literal that a float cannot hold."""
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if math.isinf(value):
+        raise _Overflow
+    return value
 
 
 def decode(data: bytes, *, first: bool = True, one_line: bool = False) -> str:

@@ -1,16 +1,20 @@
-"""What a check of many documents found: every document checked, grouped into cases by file."""
+"""What a check of many inputs finds, as a stream: cases by input, and the running counts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from runcore._check._paths import Input
 from runcore._check._readers import Document
 from runcore._contract._validate import validate
 from runcore._errors import UnknownKind
 from runcore._findings import Finding
 from runcore._kinds import PAGE_ITEM_KINDS, Profile, infer_kind, is_page, page_item, page_kind
+
+# Findings that say an input was not read at all (a JUnit test case that is skipped).
+SKIP_CODES = frozenset({"empty_input", "skipped_input"})
 
 
 @dataclass
@@ -22,57 +26,74 @@ class Case:
     name: str
     findings: list[Finding] = field(default_factory=list)
 
+    @property
+    def skipped(self) -> Finding | None:
+        """The finding that says this input was not read, if it was not."""
+        return next((f for f in self.findings if f.code in SKIP_CODES), None)
+
 
 @dataclass
-class Report:
-    """The cases of every file checked, in input order."""
+class Summary:
+    """The counts of a check so far; complete once every case has been rendered."""
 
-    files: dict[str, list[Case]] = field(default_factory=dict)
+    files: int = 0
+    objects: int = 0
+    errors: int = 0
+    warnings: int = 0
     unreadable: bool = False
 
-    @property
-    def cases(self) -> list[Case]:
-        return [case for cases in self.files.values() for case in cases]
-
-    def count(self, severity: str) -> int:
-        return sum(f.severity == severity for case in self.cases for f in case.findings)
-
-    def summary(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, int]:
         return {
-            "files": len(self.files),
-            "objects": len(self.cases),
-            "errors": self.count("error"),
-            "warnings": self.count("warning"),
+            "files": self.files,
+            "objects": self.objects,
+            "errors": self.errors,
+            "warnings": self.warnings,
         }
 
     def exit_code(self) -> int:
-        return 2 if self.unreadable else (1 if self.count("error") else 0)
+        """2 when input could not be read or nothing was checked, 1 on errors, else 0.
+
+        Nothing checked is not a success (decisions.md#nothing-checked-is-not-a-success).
+        """
+        if self.unreadable or not self.objects:
+            return 2
+        return 1 if self.errors else 0
 
 
-def build_report(
-    documents: Iterable[Document], *, kind: str | None, profile: Profile, strict: bool
-) -> Report:
+def checked(
+    inputs: Iterable[Input], *, kind: str | None, profile: Profile, strict: bool, summary: Summary
+) -> Iterator[tuple[str, Iterator[Case]]]:
+    """Each input with its cases, checked as they are read; ``summary`` counts them."""
+    for name, documents in inputs:
+        summary.files += 1
+        yield name, _counted(_cases(documents, kind, profile, strict), summary)
+
+
+def _counted(cases: Iterator[Case], summary: Summary) -> Iterator[Case]:
+    for case in cases:
+        summary.objects += case.skipped is None
+        for finding in case.findings:
+            summary.errors += finding.severity == "error"
+            summary.warnings += finding.severity == "warning"
+            summary.unreadable |= finding.code == "unreadable_input"
+        yield case
+
+
+def _cases(
+    documents: Iterator[Document], kind: str | None, profile: Profile, strict: bool
+) -> Iterator[Case]:
     """Check every document; a page of objects becomes one case for the page and one per item."""
-    report = Report()
     for document in documents:
-        cases = report.files.setdefault(document.file, [])
-        if document.empty:
+        if document.problem is None:
+            yield from _check(document, kind, profile, strict)
             continue
-        if document.problem is not None:
-            report.unreadable |= document.fatal
-            code = "unreadable_input" if document.fatal else "invalid_json"
-            finding = _input_finding(code, document.problem, document.file, document.line)
-            cases.append(
-                Case(document.file, document.line, case_name(None, document.line), [finding])
-            )
-            continue
-        cases.extend(_check(document, kind, profile, strict))
-    return report
+        finding = _input_finding(document.code, document.problem, document.file, document.line)
+        yield Case(document.file, document.line, case_name(None, document.line), [finding])
 
 
 def _input_finding(code: str, message: str, file: str, line: int | None) -> Finding:
     return Finding(
-        severity="error",
+        severity="warning" if code in SKIP_CODES else "error",
         code=code,
         category="input",
         pointer="",

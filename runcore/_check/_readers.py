@@ -1,120 +1,121 @@
-"""Reading the objects to check from .json and .jsonl files, directories and standard input."""
+"""Reading JSON values from one input: a .json file whole, a .jsonl file line by line, and anything
+else (standard input, pipes) sniffed from its first line."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from itertools import chain
+from typing import Any, BinaryIO
 
 from runcore._json import JSONProblem, decode, parse
-
-SUFFIXES = (".json", ".jsonl")
 
 
 @dataclass(frozen=True)
 class Document:
-    """One JSON value read from a file at a line, or the reason it could not be read.
+    """One JSON value read from an input at a line, or the reason it could not be read.
 
-    ``fatal`` problems mean the whole input could not be read (exit code 2; ``line`` is ``None`` when
-    no line is to blame); a bad line of a JSONL file is not fatal: it is reported and the rest of the
-    file is still read. ``empty`` marks a file that holds no JSON value at all.
+    ``code`` is the finding a problem makes: ``invalid_json`` for a bad line of a JSONL input (the
+    rest is still read); ``unreadable_input`` when the input could not be read (exit code 2;
+    ``line`` is ``None`` when no line is to blame); ``empty_input`` or ``skipped_input`` when there
+    was nothing to read or it was left alone (a FIFO in a directory, a link to a folder already
+    walked).
     """
 
     file: str
     line: int | None
     value: Any = None
     problem: str | None = None
-    fatal: bool = False
-    empty: bool = False
+    code: str = "invalid_json"
 
 
-def documents(paths: list[str]) -> Iterator[Document]:
-    """Every document under the given paths, in order; ``-`` is standard input."""
-    for path in paths:
-        if path == "-":
-            yield from _decoded("<stdin>", sys.stdin.buffer.read(), None)
-        elif Path(path).is_dir():
-            found = sorted(
-                p
-                for p in Path(path).rglob("*")
-                if p.suffix in SUFFIXES and p.is_file() and not _hidden(p.relative_to(path))
-            )
-            if not found:
-                yield Document(
-                    path, None, problem="no .json or .jsonl files in this directory", fatal=True
-                )
-            for file in found:
-                yield from _read_file(file)
-        else:
-            yield from _read_file(Path(path))
+Reader = Callable[[str, BinaryIO], Iterator[Document]]
+
+# What JSON counts as whitespace (RFC 8259 §2); a line of other spaces is a bad line, not a blank one.
+_WHITESPACE = " \t\r\n"
 
 
-def _read_file(path: Path) -> Iterator[Document]:
-    try:
-        if path.suffix == ".jsonl":
-            with path.open("rb") as lines:  # line by line: a corpus need not fit in memory
-                yield from _lines(str(path), lines)
-        else:
-            yield from _decoded(str(path), path.read_bytes(), path.suffix)
-    except OSError as error:
-        problem = f"cannot read the file: {error.strerror or error}"
-        yield Document(str(path), None, problem=problem, fatal=True)
+def read_whole(name: str, stream: BinaryIO) -> Iterator[Document]:
+    """One JSON document (a .json file): a problem anywhere makes the whole input unreadable."""
+    return _whole(name, stream.read())
 
 
-def _decoded(name: str, data: bytes, suffix: str | None) -> Iterator[Document]:
+def _whole(name: str, data: bytes) -> Iterator[Document]:
     try:
         text = decode(data)
     except JSONProblem as problem:
-        yield Document(name, problem.line, problem=str(problem), fatal=True)
+        yield Document(name, problem.line, problem=str(problem), code="unreadable_input")
         return
-    if not text.strip():
-        yield Document(name, None, empty=True)
-    elif suffix is None and _looks_like_lines(text):
-        yield from _lines(name, iter(data.split(b"\n")))
-    else:
-        try:
-            yield Document(name, 1, parse(text))
-        except JSONProblem as problem:
-            yield Document(name, problem.line, problem=str(problem), fatal=True)
+    if not text.strip(_WHITESPACE):
+        yield _empty(name)
+        return
+    try:
+        yield Document(name, 1, parse(text))
+    except JSONProblem as problem:
+        yield Document(name, problem.line, problem=str(problem), code="unreadable_input")
 
 
-def _lines(name: str, lines: Iterable[bytes]) -> Iterator[Document]:
+def read_lines(name: str, stream: Iterable[bytes]) -> Iterator[Document]:
     """One document per JSONL line; a bad line is a finding and the next lines are still read.
 
     Only "\\n" ends a line: str.splitlines() would also split inside strings at U+2028, U+2029 or
     U+0085, which JSON allows raw.
     """
     seen = False
-    for number, raw in enumerate(lines, start=1):
+    for number, raw in enumerate(stream, start=1):
         try:
             line = decode(raw, first=number == 1, one_line=True)
         except JSONProblem as problem:
             seen = True
             yield Document(name, number, problem=str(problem))
             continue
-        if line.strip():
+        if line.strip(_WHITESPACE):
             seen = True
             try:
                 yield Document(name, number, parse(line))
             except JSONProblem as problem:
                 yield Document(name, number, problem=str(problem))
     if not seen:
-        yield Document(name, None, empty=True)
+        yield _empty(name)
 
 
-def _looks_like_lines(text: str) -> bool:
-    """Standard input has no suffix: it is JSONL when its first line is a whole JSON value."""
-    lines = [line for line in text.split("\n") if line.strip()]
-    if len(lines) < 2:
-        return False
+def read_sniffed(name: str, stream: BinaryIO) -> Iterator[Document]:
+    """JSONL, read line by line, unless the first line that is not blank is an unfinished JSON
+    value: then the input is one document spread over lines, and is read whole.
+
+    A first line that is bad in itself cannot start a valid document, so it is a bad JSONL line
+    and the lines after it are still read.
+    """
+    lines = iter(stream)
+    head: list[bytes] = []
+    text: str | None = ""
+    for raw in lines:
+        head.append(raw)
+        try:
+            text = decode(raw, first=len(head) == 1, one_line=True)
+        except JSONProblem:
+            text = None
+        if text is None or text.strip(_WHITESPACE):
+            break
+    if text and text.strip(_WHITESPACE) and _unfinished(text):
+        return _whole(name, b"".join(head) + b"".join(lines))
+    return read_lines(name, chain(head, lines))
+
+
+def _unfinished(text: str) -> bool:
+    """Whether ``text`` is the start of a JSON value that goes on after it."""
     try:
-        parse(lines[0])
-    except JSONProblem:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        return error.pos >= len(text.rstrip(_WHITESPACE))
+    except (ValueError, RecursionError):
         return False
-    return True
+    return False
 
 
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith(".") for part in relative.parts)
+def _empty(name: str) -> Document:
+    return Document(name, None, problem="no JSON value in it: nothing to check", code="empty_input")
+
+
+READERS: dict[str, Reader] = {".json": read_whole, ".jsonl": read_lines}

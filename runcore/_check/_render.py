@@ -1,85 +1,157 @@
-"""A report rendered as text for people, JSON for tools, and JUnit XML for CI test reports."""
+"""A check's cases written as they come: text for people, JSON for tools, JUnit XML for CI reports.
+
+Each renderer holds one case at a time, so memory stays flat however large the input is.
+"""
 
 from __future__ import annotations
 
 import json
-import re
+import shutil
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Iterator
+from tempfile import SpooledTemporaryFile
+from typing import IO, Any, TextIO
+from xml.sax.saxutils import quoteattr
 
-from runcore._check._corpus import Report, place
+from runcore._check._corpus import Case, Summary, place
+from runcore._check._quote import cut, one_line, printable, quoted
+from runcore._findings import Finding
 
-
-def render_json(report: Report) -> str:
-    findings = [finding.to_dict() for case in report.cases for finding in case.findings]
-    return json.dumps({"summary": report.summary(), "findings": findings}, indent=2)
-
-
-def render_text(report: Report) -> str:
-    lines: list[str] = []
-    for file, cases in report.files.items():
-        found = [f for case in cases for f in case.findings]
-        if not found:
-            continue
-        lines.append(file)
-        for f in found:
-            who = f" [{f.object_id}]" if f.object_id else ""
-            at = f.pointer or "(whole object)"
-            lines.append(f"  {place(f.line)}{who}: {f.severity} {f.code} at {at}: {f.message}")
-        lines.append("")
-    s = report.summary()
-    lines.append(
-        f"checked {s['objects']} object(s) in {s['files']} file(s): "
-        f"{s['errors']} error(s), {s['warnings']} warning(s)"
-    )
-    return "\n".join(lines)
+Files = Iterable[tuple[str, Iterator[Case]]]
 
 
-# XML 1.0 cannot carry most control characters, even escaped, nor lone surrogates (from a JSON
-# "\ud800" escape, or a file name that is not UTF-8).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+def shown(finding: Finding) -> dict[str, Any]:
+    """A finding as the JSON report shows it: text and value cut to size, ``truncated`` if any was."""
+    pointer, pointer_cut = cut(finding.pointer)
+    message, message_cut = cut(finding.message)
+    object_id, id_cut = cut(finding.object_id) if finding.object_id else (finding.object_id, False)
+    value, value_cut = quoted(finding.value)
+    return {
+        "severity": finding.severity,
+        "code": finding.code,
+        "category": finding.category,
+        "pointer": pointer,
+        "message": message,
+        "value": value,
+        "file": finding.file,
+        "line": finding.line,
+        "object_id": object_id,
+        "truncated": pointer_cut or message_cut or id_cut or value_cut,
+    }
 
 
-def _xml_text(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
-
-
-def render_junit(report: Report) -> str:
-    """JUnit XML: a test suite per file, a test case per object; errors fail, warnings are output."""
-    root = ET.Element("testsuites", name="runcore check")
-    for file, cases in report.files.items():
-        failures = sum(any(f.severity == "error" for f in case.findings) for case in cases)
-        suite = ET.SubElement(
-            root,
-            "testsuite",
-            name=_xml_text(file),
-            tests=str(len(cases)),
-            failures=str(failures),
-            errors="0",
-            skipped="0",
-        )
+def _findings(files: Files) -> Iterator[tuple[str, Finding]]:
+    for file, cases in files:
         for case in cases:
-            element = ET.SubElement(
-                suite, "testcase", classname=_xml_text(file), name=_xml_text(case.name)
-            )
-            errors = [f for f in case.findings if f.severity == "error"]
-            warnings = [f for f in case.findings if f.severity == "warning"]
-            if errors:
-                failure = ET.SubElement(
-                    element,
-                    "failure",
-                    type=errors[0].code,
-                    message=_xml_text(f"{len(errors)} error(s); first: {errors[0].message}"),
-                )
-                failure.text = _xml_text("\n".join(str(f) for f in errors))
-            if warnings:
-                ET.SubElement(element, "system-out").text = _xml_text(
-                    "\n".join(str(f) for f in warnings)
-                )
-    root.set("tests", str(len(report.cases)))
-    root.set("failures", str(sum(int(s.get("failures", "0")) for s in root)))
-    root.set("errors", "0")
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+            for finding in case.findings:
+                yield file, finding
 
 
-RENDERERS = {"text": render_text, "json": render_json, "junit": render_junit}
+def render_text(files: Files, summary: Summary, out: TextIO) -> None:
+    """Findings grouped under their file, then the counts; every character printable."""
+    current = None
+    for file, finding in _findings(files):
+        if file != current:
+            out.write(("\n" if current is not None else "") + printable(file) + "\n")
+            current = file
+        who = f" [{one_line(finding.object_id)}]" if finding.object_id else ""
+        at = one_line(finding.pointer) or "(whole object)"
+        line = f"{place(finding.line)}{who}: {finding.severity} {finding.code} at {at}"
+        out.write(f"  {line}: {one_line(finding.message)}\n")
+    s = summary.as_dict()
+    out.write(
+        ("\n" if current is not None else "")
+        + f"checked {s['objects']} object(s) in {s['files']} file(s): "
+        f"{s['errors']} error(s), {s['warnings']} warning(s)\n"
+    )
+
+
+def render_json(files: Files, summary: Summary, out: TextIO) -> None:
+    """One JSON document, written a finding at a time: ``findings``, then ``summary``."""
+    out.write('{\n  "findings": [')
+    separator = "\n"
+    for _, finding in _findings(files):
+        text = json.dumps(shown(finding), indent=2, allow_nan=False)
+        out.write(separator + "    " + text.replace("\n", "\n    "))
+        separator = ",\n"
+    out.write(("\n  " if separator != "\n" else "") + '],\n  "summary": ')
+    out.write(json.dumps(summary.as_dict(), indent=2).replace("\n", "\n  ") + "\n}\n")
+
+
+def render_junit(files: Files, summary: Summary, out: TextIO) -> None:
+    """JUnit XML in UTF-8 whatever the terminal's encoding: a test suite per file, a test case per
+    object; errors fail, warnings are output, inputs not read are skipped.
+
+    The counts go in start tags, so the suites are spooled (to disk once large) until known.
+    """
+    totals = {"tests": 0, "failures": 0, "skipped": 0}
+    with SpooledTemporaryFile(max_size=1 << 20) as suites:
+        for file, cases in files:
+            counts = _suite(file, cases, suites)
+            totals = {key: totals[key] + counts[key] for key in totals}
+        out.flush()
+        stream = out.buffer
+        stream.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
+        stream.write(_start("testsuites", {"name": "runcore check", **totals, "errors": 0}))
+        suites.seek(0)
+        shutil.copyfileobj(suites, stream)
+        stream.write(b"</testsuites>\n")
+        stream.flush()
+
+
+def _suite(file: str, cases: Iterator[Case], suites: IO[bytes]) -> dict[str, int]:
+    counts = {"tests": 0, "failures": 0, "skipped": 0}
+    name = printable(file)
+    with SpooledTemporaryFile(max_size=1 << 20) as body:
+        for case in cases:
+            element = _testcase(name, case)
+            counts["tests"] += 1
+            counts["failures"] += element.find("failure") is not None
+            counts["skipped"] += element.find("skipped") is not None
+            ET.indent(element, space="  ", level=2)
+            body.write(b"    " + ET.tostring(element, encoding="unicode").encode() + b"\n")
+        suites.write(b"  " + _start("testsuite", {"name": name, **counts, "errors": 0}))
+        body.seek(0)
+        shutil.copyfileobj(body, suites)
+        suites.write(b"  </testsuite>\n")
+    return counts
+
+
+def _testcase(file: str, case: Case) -> ET.Element:
+    element = ET.Element("testcase", classname=file, name=one_line(case.name))
+    skipped = case.skipped
+    errors = [f for f in case.findings if f.severity == "error"]
+    warnings = [f for f in case.findings if f.severity == "warning" and f is not skipped]
+    if skipped is not None:
+        ET.SubElement(element, "skipped", message=one_line(skipped.message))
+    if errors:
+        failure = ET.SubElement(
+            element,
+            "failure",
+            type=errors[0].code,
+            message=f"{len(errors)} error(s); first: {one_line(errors[0].message)}",
+        )
+        failure.text = "\n".join(_line(f) for f in errors)
+    if warnings:
+        ET.SubElement(element, "system-out").text = "\n".join(_line(f) for f in warnings)
+    return element
+
+
+def _line(finding: Finding) -> str:
+    """One finding on one printable line, as ``str(Finding)`` writes it, cut to size."""
+    where = ":".join(printable(str(p)) for p in (finding.file, finding.line) if p is not None)
+    at = one_line(finding.pointer) or "(root)"
+    prefix = f"{where}: " if where else ""
+    return f"{prefix}{finding.severity} {finding.code} at {at}: {one_line(finding.message)}"
+
+
+def _start(tag: str, attributes: dict[str, Any]) -> bytes:
+    pairs = "".join(f" {key}={quoteattr(str(value))}" for key, value in attributes.items())
+    return f"<{tag}{pairs}>\n".encode()
+
+
+RENDERERS: dict[str, Callable[[Files, Summary, TextIO], None]] = {
+    "text": render_text,
+    "json": render_json,
+    "junit": render_junit,
+}

@@ -25,6 +25,7 @@ FINDING_KEYS = {
     "message",
     "object_id",
     "value",
+    "truncated",
 }
 
 
@@ -269,22 +270,34 @@ def run_bytes(data: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
     )
 
 
-@pytest.mark.parametrize(
-    ("data", "code"),
-    [
-        (b'{"object": ["thread.run"]}', "unknown_kind"),
-        (b'{"object": {"x": 1}}', "unknown_kind"),
-        (b"[" * 100_000 + b"]" * 100_000, "unreadable_input"),
-        (b'{"id": ' + b"9" * 5000 + b"}", "unreadable_input"),
-        (b'{"a": "\xff"}', "unreadable_input"),
-    ],
-    ids=["object-a-list", "object-a-dict", "nested-too-deep", "huge-integer", "not-utf8"],
-)
+HOSTILE = [
+    (b'{"object": ["thread.run"]}', "unknown_kind"),
+    (b'{"object": {"x": 1}}', "unknown_kind"),
+    (b"[" * 100_000 + b"]" * 100_000, "invalid_json"),
+    (b'{"id": ' + b"9" * 5000 + b"}", "invalid_json"),
+    (b'{"a": "\xff"}', "invalid_json"),
+]
+HOSTILE_IDS = ["object-a-list", "object-a-dict", "nested-too-deep", "huge-integer", "not-utf8"]
+
+
+@pytest.mark.parametrize(("data", "code"), HOSTILE, ids=HOSTILE_IDS)
 def test_hostile_input_is_a_finding_never_a_traceback(data: bytes, code: str) -> None:
     result = run_bytes(data, "--format", "json")
     assert b"Traceback" not in result.stderr
     assert [f["code"] for f in json.loads(result.stdout)["findings"]] == [code]
-    assert result.returncode == (2 if code == "unreadable_input" else 1)
+    assert result.returncode == 1
+
+
+@pytest.mark.parametrize(("data", "code"), HOSTILE, ids=HOSTILE_IDS)
+def test_hostile_json_file_is_unreadable_or_a_finding(
+    tmp_path: Path, data: bytes, code: str
+) -> None:
+    path = tmp_path / "hostile.json"
+    path.write_bytes(data)
+    result = runcore("check", "--format", "json", str(path))
+    expected = "unreadable_input" if code == "invalid_json" else code
+    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == [expected]
+    assert result.returncode == (2 if expected == "unreadable_input" else 1)
 
 
 def test_line_separators_inside_jsonl_strings_do_not_split_lines(tmp_path: Path) -> None:
@@ -328,17 +341,25 @@ def test_stdin_is_decoded_like_a_file_and_jsonl_keeps_going_past_a_bad_line() ->
     assert [(f["line"], f["code"]) for f in report["findings"]] == [(2, "unknown_kind")]
 
 
-def test_an_empty_file_is_counted_and_whole_file_problems_have_no_line(tmp_path: Path) -> None:
+def test_an_empty_file_is_a_skipped_case_and_whole_file_problems_have_no_line(
+    tmp_path: Path,
+) -> None:
     (tmp_path / "empty.jsonl").write_text("\n\n", encoding="utf-8")
     (tmp_path / "broken.json").write_text('{"a": 1, "a": 2}', encoding="utf-8")
     result = runcore("check", "--format", "json", str(tmp_path))
     report = json.loads(result.stdout)
-    assert report["summary"] == {"files": 2, "objects": 1, "errors": 1, "warnings": 0}
-    assert report["findings"][0]["line"] == 1
+    assert report["summary"] == {"files": 2, "objects": 1, "errors": 1, "warnings": 1}
+    assert [(f["code"], f["line"]) for f in report["findings"]] == [
+        ("unreadable_input", 1),
+        ("empty_input", None),
+    ]
     missing = json.loads(runcore("check", "--format", "json", str(tmp_path / "nope.json")).stdout)
     assert missing["findings"][0]["line"] is None
     junit = ET.fromstring(runcore("check", "--format", "junit", str(tmp_path)).stdout)
-    assert [s.get("tests") for s in junit.findall("testsuite")] == ["1", "0"]
+    assert [(s.get("tests"), s.get("skipped")) for s in junit.findall("testsuite")] == [
+        ("1", "0"),
+        ("1", "1"),
+    ]
 
 
 def test_a_jsonl_line_that_is_not_utf8_is_a_finding_and_the_rest_is_still_checked(

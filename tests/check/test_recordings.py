@@ -65,14 +65,14 @@ def test_unverified_fixtures_are_reported_only_where_they_break_a_rule_real_obje
 
 def test_every_finding_names_a_catalogued_code_and_its_category() -> None:
     from runcore import CODES
-    from runcore._check._corpus import build_report
-    from runcore._check._readers import documents
+    from runcore._check._corpus import Summary, checked
+    from runcore._check._paths import inputs
 
     examples = Path(__file__).resolve().parents[2] / "examples"
     paths = [str(path) for path in (*REAL_FILES, *UNVERIFIED_FILES, examples)]
     for profile in ("observed", "spec"):
-        report = build_report(documents(paths), kind=None, profile=profile, strict=True)
-        findings = [finding for case in report.cases for finding in case.findings]
+        files = checked(inputs(paths), kind=None, profile=profile, strict=True, summary=Summary())
+        findings = [finding for _, cases in files for case in cases for finding in case.findings]
         assert findings
         assert {(f.code, f.category) for f in findings} <= {
             (code, category) for code, (category, _) in CODES.items()

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from runcore._json import (
+    MAX_DEPTH,
     JSONProblem,
     decode,
     is_integer,
@@ -25,7 +26,7 @@ REFUSED = [
     ('{"x": NaN}', "NaN is not a JSON number"),
     ("[Infinity]", "Infinity is not a JSON number"),
     ("-Infinity", "-Infinity is not a JSON number"),
-    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ("[" * 100_000 + "]" * 100_000, "nested deeper than 512 levels"),
     ("1" * 5000, "invalid JSON"),
     ('{"a": }', "line 1, column 7"),
 ]
@@ -47,6 +48,39 @@ def test_a_problem_names_its_line_or_none_when_no_line_is_to_blame() -> None:
     with pytest.raises(JSONProblem) as raised:
         parse("[" * 100_000)
     assert raised.value.line in (None, 1)
+
+
+def nested(depth: int, inner: str = "") -> str:
+    return "[" * depth + inner + "]" * depth
+
+
+def test_nesting_is_read_to_max_depth_and_refused_one_level_deeper_at_its_bracket() -> None:
+    assert parse(nested(MAX_DEPTH)) is not None
+    assert parse('{"a": ' + nested(MAX_DEPTH - 1) + "}") == {"a": parse(nested(MAX_DEPTH - 1))}
+    with pytest.raises(JSONProblem, match=f"nested deeper than {MAX_DEPTH} levels") as raised:
+        parse('{"a":\n  ' + nested(MAX_DEPTH))
+    assert raised.value.line == 2 and f"(line 2, column {MAX_DEPTH + 2})" in str(raised.value)
+
+
+def test_brackets_inside_strings_do_not_count_towards_the_depth() -> None:
+    text = json.dumps({"s": "[" * 5000 + '\\"[{', "t": ["{" * 600]})
+    assert parse(text) == json.loads(text)
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "1.8e308", "1" * 400 + ".5"])
+def test_a_number_that_would_become_infinity_is_refused_at_its_line(number: str) -> None:
+    with pytest.raises(JSONProblem, match="too large for a float") as raised:
+        parse('{"s": "1e400",\n "n": [' + number + "]}")
+    assert raised.value.line == 2 and "(line 2, column 8)" in str(raised.value)
+    assert parse("[1e308, 1e-400, -0.0]") == [1e308, 0.0, -0.0]
+
+
+def test_an_integer_of_too_many_digits_is_refused_at_its_line() -> None:
+    with pytest.raises(JSONProblem) as raised:
+        parse("[1,\n -" + "9" * 5000 + "]")
+    assert str(raised.value) == (
+        "invalid JSON: an integer of more than 4300 digits (line 2, column 2)"
+    )
 
 
 def test_text_that_is_not_utf8_names_its_byte_offset_line_or_column() -> None:
@@ -138,3 +172,23 @@ def test_values_that_are_not_json_are_walked_too() -> None:
         ["n", 0]
     ]
     assert json.dumps({"k": 1}, allow_nan=False)  # the fast path's own precondition
+
+
+@given(finite_json, st.integers(min_value=0, max_value=MAX_DEPTH + 40))
+def test_parse_reads_what_json_reads_unless_it_nests_deeper_than_max_depth(
+    value: Any, extra: int
+) -> None:
+    text = nested(extra, json.dumps(value))
+    depth = extra + _depth(value)
+    if depth <= MAX_DEPTH:
+        assert parse(text) == json.loads(text)
+    else:
+        with pytest.raises(JSONProblem, match="nested deeper"):
+            parse(text)
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, (list, dict)):
+        children = value.values() if isinstance(value, dict) else value
+        return 1 + max((_depth(child) for child in children), default=0)
+    return 0

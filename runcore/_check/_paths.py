@@ -1,0 +1,164 @@
+"""The inputs named on the command line: files, directories (walked with their links), and ``-``."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import BinaryIO
+
+from runcore._check._readers import READERS, Document, Reader, read_sniffed
+
+# What an input yields: its name and the documents read from it (at least one).
+Input = tuple[str, Iterator[Document]]
+
+STDIN = "<stdin>"
+
+
+def inputs(paths: list[str]) -> Iterator[Input]:
+    """Every input under the given paths, in order; ``-`` is standard input.
+
+    A path named on the command line is read whatever it is (a FIFO, ``/dev/stdin``, a process
+    substitution); in a directory only .json and .jsonl files are (decisions.md#directories).
+    """
+    for path in paths:
+        if path == "-":
+            yield STDIN, _stdin()
+            continue
+        try:
+            is_dir = stat.S_ISDIR(os.stat(path).st_mode)
+        except (OSError, ValueError) as error:
+            yield path, _unreadable(path, error)
+            continue
+        if is_dir:
+            yield from _directory(Path(path))
+        else:
+            yield path, _file(path)
+
+
+def _stdin() -> Iterator[Document]:
+    if sys.stdin is None:  # Python's stdin when file descriptor 0 is closed
+        return _fatal(STDIN, "standard input is closed")
+    return _read(STDIN, lambda: nullcontext(sys.stdin.buffer), read_sniffed)
+
+
+def _file(path: str) -> Iterator[Document]:
+    return _read(path, lambda: open(path, "rb"), READERS.get(Path(path).suffix, read_sniffed))
+
+
+def _read(
+    name: str, opened: Callable[[], AbstractContextManager[BinaryIO]], reader: Reader
+) -> Iterator[Document]:
+    """The documents of an input; a read that fails part way ends it with a fatal problem."""
+    line: int | None = None
+    try:
+        with opened() as stream:
+            for document in reader(name, stream):
+                line = document.line or line
+                yield document
+    except OSError as error:
+        where = f" after line {line}" if line else ""
+        yield Document(
+            name, None, problem=f"cannot read{where}: {_reason(error)}", code="unreadable_input"
+        )
+
+
+def _unreadable(path: str, error: OSError | ValueError) -> Iterator[Document]:
+    reason = _reason(error) if isinstance(error, OSError) else str(error)
+    return _fatal(path, f"cannot read the file: {reason}")
+
+
+# An entry of a folder to visit: its path, what it is ("folder", "file", "skip", "unreadable"),
+# and what is wrong with it.
+Entry = tuple[Path, str, str]
+
+
+def _directory(root: Path) -> Iterator[Input]:
+    """The .json and .jsonl files under ``root`` in path order; hidden entries are left out.
+
+    Links are followed and each folder is walked once: a link loop, or a second link to a folder,
+    is a reported skip. A FIFO, socket or device is never opened (reading it could wait forever).
+    """
+    walked: set[tuple[int, int]] = set()
+    found = False
+    stack: list[Entry] = [(root, "folder", "")]
+    while stack:
+        path, kind, problem = stack.pop()
+        if kind == "folder":
+            try:
+                info = path.stat()
+                if (info.st_dev, info.st_ino) in walked:
+                    kind, problem = "skip", "a link to a folder already checked: not walked again"
+                else:
+                    walked.add((info.st_dev, info.st_ino))
+                    stack.extend(reversed(_entries(path)))
+                    continue
+            except OSError as error:
+                kind, problem = "unreadable", f"cannot read the folder: {_reason(error)}"
+        found = True
+        yield str(path), _entry_documents(path, kind, problem)
+    if not found:
+        yield str(root), _fatal(str(root), "no .json or .jsonl files in this directory")
+
+
+def _entries(folder: Path) -> list[Entry]:
+    """The entries of a folder worth visiting, in name order."""
+    with os.scandir(folder) as scan:
+        entries = sorted((e for e in scan if not e.name.startswith(".")), key=lambda e: e.name)
+    return [
+        (folder / entry.name, *kind)
+        for entry in entries
+        if (kind := _classified(entry)) is not None
+    ]
+
+
+def _classified(entry: os.DirEntry[str]) -> tuple[str, str] | None:
+    """What an entry is once links are followed; None for what a check leaves alone."""
+    checked = Path(entry.name).suffix in READERS
+    try:
+        mode = entry.stat().st_mode
+    except OSError as error:
+        reason = _reason(error)
+        return ("unreadable", f"cannot read it: {reason}") if checked else ("skip", reason)
+    if stat.S_ISDIR(mode):
+        return "folder", ""
+    if not checked:
+        return None
+    if stat.S_ISREG(mode):
+        return "file", ""
+    what = _SPECIAL.get(stat.S_IFMT(mode), "not a regular file")
+    return "skip", f"{what}: not read (reading it could wait forever)"
+
+
+_SPECIAL = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+
+
+def _reason(error: OSError) -> str:
+    if error.errno == errno.ENOENT and error.filename and os.path.islink(error.filename):
+        return "a link to nothing"
+    if error.errno == errno.ELOOP:
+        return "a loop of links"
+    return error.strerror or str(error)
+
+
+def _entry_documents(path: Path, kind: str, problem: str) -> Iterator[Document]:
+    if kind == "file":
+        return _file(str(path))
+    if kind == "skip":
+        return iter(
+            [Document(str(path), None, problem=f"skipped: {problem}", code="skipped_input")]
+        )
+    return _fatal(str(path), problem)
+
+
+def _fatal(name: str, problem: str) -> Iterator[Document]:
+    return iter([Document(name, None, problem=problem, code="unreadable_input")])

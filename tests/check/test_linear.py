@@ -1,0 +1,115 @@
+"""`runcore check` takes time linear in its input on every path in: doubling the input at most
+triples the time (best of several runs, so a busy machine does not fail the test)."""
+
+from __future__ import annotations
+
+import gc
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.builders import RUN
+from tests.cli import run_cli
+
+GOOD = json.dumps(RUN).encode()
+BAD = json.dumps(dict(RUN, model=1, status="paused", metadata={"k": 1})).encode()
+BOUND = 3.0
+
+
+def best_time(work: Callable[[], Any], runs: int = 3) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def ratio(make: Callable[[int], Callable[[], Any]], n: int) -> float:
+    """How much longer the work takes on an input of 2n than on one of n."""
+    small, large = make(n), make(2 * n)
+    small()  # warm the caches (validators are compiled once)
+    return best_time(large) / best_time(small)
+
+
+def lines(n: int) -> bytes:
+    """n JSONL lines: good objects, objects with findings, and lines that are not JSON."""
+    cycle = [GOOD, BAD, b"{not json", b'{"object": 1}']
+    return b"\n".join(cycle[i % len(cycle)] for i in range(n)) + b"\n"
+
+
+@pytest.mark.parametrize("output", ["text", "json", "junit"])
+def test_a_jsonl_file_in_every_format(tmp_path: Path, output: str) -> None:
+    def make(n: int) -> Callable[[], Any]:
+        path = tmp_path / f"{n}.jsonl"
+        path.write_bytes(lines(n))
+        return lambda: run_cli("check", "--format", output, str(path))
+
+    assert ratio(make, 400) < BOUND
+
+
+def test_standard_input_as_json_lines() -> None:
+    def make(n: int) -> Callable[[], Any]:
+        data = lines(n)
+        return lambda: run_cli("check", "--format", "json", "--strict", "-", stdin=data)
+
+    assert ratio(make, 400) < BOUND
+
+
+@pytest.mark.parametrize("where", ["stdin", "file"])
+def test_one_document_spread_over_lines(tmp_path: Path, where: str) -> None:
+    def make(n: int) -> Callable[[], Any]:
+        items = [dict(RUN, id=f"run_{i}", model=i % 2 or "gpt-4o") for i in range(n)]
+        page = {"object": "list", "data": items, "first_id": "a", "last_id": "b", "has_more": False}
+        data = json.dumps(page, indent=2).encode()
+        if where == "stdin":
+            return lambda: run_cli("check", "--format", "junit", "-", stdin=data)
+        path = tmp_path / f"{n}.json"
+        path.write_bytes(data)
+        return lambda: run_cli("check", "--format", "junit", str(path))
+
+    assert ratio(make, 300) < BOUND
+
+
+def test_a_directory_of_many_files(tmp_path: Path) -> None:
+    def make(n: int) -> Callable[[], Any]:
+        root = tmp_path / str(n)
+        for i in range(n):
+            folder = root / f"f{i % 7}"
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{i}.jsonl").write_bytes(GOOD if i % 2 else BAD)
+        return lambda: run_cli("check", "--format", "junit", str(root))
+
+    assert ratio(make, 200) < BOUND
+
+
+def deep_lines(depth: int) -> bytes:
+    line = json.dumps(dict(RUN, metadata={"k": "HERE"})).encode()
+    return (line.replace(b'"HERE"', b"[" * depth + b"1" + b"]" * depth) + b"\n") * 20
+
+
+@pytest.mark.parametrize(
+    ("line", "n"),
+    [
+        (lambda n: json.dumps(dict(RUN, status="x" * n)).encode(), 200_000),
+        (lambda n: json.dumps(dict(RUN, metadata={"k": list(range(n))})).encode(), 20_000),
+        (lambda n: json.dumps({"id": "run_" + "x" * n, "object": "thread.run"}).encode(), 200_000),
+        (lambda n: b"[" * n + b"]" * n, 100_000),
+        (deep_lines, 200),
+    ],
+    ids=["long-string", "long-list", "long-id", "too-deep", "deep-lines"],
+)
+def test_long_and_deep_lines(line: Callable[[int], bytes], n: int) -> None:
+    def make(n: int) -> Callable[[], Any]:
+        data = line(n)
+        return lambda: [
+            run_cli("check", "--kind", "run", "--format", output, "-", stdin=data)
+            for output in ("text", "json", "junit")
+        ]
+
+    assert ratio(make, n) < BOUND
