@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
 from runcore._contract._validate import validate
 from runcore._errors import InvalidDetails
-from runcore._json import is_integer
-from runcore._lifecycle._effects import check_clock, lifecycle_finding
+from runcore._findings import Finding, found
+from runcore._json import brief, copied, is_integer, json_type
+from runcore._lifecycle._effects import check_clock, lifecycle_finding, require_object
 from runcore._tables import RUN_EXPIRES_IN, RUN_INITIAL
 
 
@@ -26,17 +26,20 @@ def run_from_request(
 
     An explicit request value wins, even a falsy one such as ``temperature: 0``; then the
     assistant's; then the documented default. ``null`` in the request means "not set". The server
-    emits ``thread.run.created`` and ``thread.run.queued`` with it.
+    emits ``thread.run.created`` and ``thread.run.queued`` with it. The run shares no dict or list
+    with the request or the assistant.
     """
+    require_object("/request", request, "the request")
+    require_object("/assistant", assistant, "the assistant")
     check_clock({}, now, ())
     if not is_integer(expires_in) or expires_in <= 0:
-        message = f"expires_in must be a positive number of seconds, got {expires_in!r}"
+        message = f"expires_in must be a positive number of seconds, got {brief(expires_in)}"
         raise InvalidDetails(
             [lifecycle_finding("expires_in_invalid", ["expires_in"], message, expires_in)]
         )
     named = request.get("assistant_id")
     if assistant.get("id") is not None and assistant["id"] != named:
-        message = f"the request names assistant {named!r}, not {assistant['id']!r}"
+        message = f"the request names assistant {brief(named)}, not {brief(assistant['id'])}"
         raise InvalidDetails(
             [lifecycle_finding("assistant_mismatch", ["assistant_id"], message, named)]
         )
@@ -44,6 +47,7 @@ def run_from_request(
     if not isinstance(model, str):
         message = "neither the request nor the assistant names a model"
         raise InvalidDetails([lifecycle_finding("no_model", ["model"], message, model)])
+    instructions, broken = _instructions(request, assistant)
     run = {
         "id": run_id,
         "object": "thread.run",
@@ -59,7 +63,7 @@ def run_from_request(
         "required_action": None,
         "last_error": None,
         "model": model,
-        "instructions": _instructions(request, assistant),
+        "instructions": instructions,
         "tools": _setting("tools", [], request, assistant),
         "metadata": _setting("metadata", {}, request),
         "temperature": _setting("temperature", 1, request, assistant),
@@ -75,28 +79,36 @@ def run_from_request(
     }
     # The request and the assistant are the server's input: a run built from them must keep the
     # documented contract (token limits, metadata, tools, names...), or nothing is created.
-    broken = validate(run, "run", profile="spec", invariants=False)  # they hold by construction
+    broken += validate(run, "run", profile="spec", invariants=False)  # they hold by construction
     if broken:
         raise InvalidDetails(
             broken, "the request and the assistant's settings make a run that breaks the contract"
         )
-    return run
+    return copied(run)  # checked first: a value that contains itself or nests too deep is refused
 
 
 _AUTO_TRUNCATION = {"type": "auto", "last_messages": None}
 
 
 def _setting(name: str, default: Any, *sources: Mapping[str, Any]) -> Any:
-    """The first non-null value of ``name`` among the sources (a copy), else the default."""
+    """The first non-null value of ``name`` among the sources, else the default."""
     for source in sources:
         if source.get(name) is not None:
-            return copy.deepcopy(source[name])
-    return copy.deepcopy(default)
+            return source[name]
+    return default
 
 
-def _instructions(request: Mapping[str, Any], assistant: Mapping[str, Any]) -> str:
+def _instructions(
+    request: Mapping[str, Any], assistant: Mapping[str, Any]
+) -> tuple[Any, list[Finding]]:
+    """The run's instructions, with additional_instructions appended, and what refuses them."""
     # RunObject.instructions is a non-null string, so "" when nobody gives any
     # (decisions.md#creating-a-run).
     base = _setting("instructions", "", request, assistant)
     extra = request.get("additional_instructions")
-    return f"{base}\n\n{extra}" if base and extra else base or extra or ""
+    if not isinstance(extra, (str, type(None))):
+        message = f"expected string or null, got {json_type(extra)} {brief(extra)}"
+        return base, [found("wrong_type", "schema", ["additional_instructions"], message, extra)]
+    if not extra or not isinstance(base, str):  # a base that is not a string is the run's finding
+        return base, []
+    return (f"{base}\n\n{extra}" if base else extra), []
