@@ -138,18 +138,23 @@ def _takes(**parts: Callable[[Any], bool]) -> Callable[[Mapping[str, Any]], bool
 
 
 _USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
+# The `maxItems` of tool_calls and tool_outputs in details.json: a run never waits on more calls
+# than one submit_tool_outputs body may answer (decisions.md#request-arrays-hold-at-most-128-items).
+MAX_TOOL_CALLS = 128
 _WELL_FORMED: dict[str, Callable[[Mapping[str, Any]], bool]] = {
     "run_start": _takes(),
     "run_require_action": _takes(
         tool_calls=lambda calls: (
             isinstance(calls, list)
-            and len(calls) > 0
+            and 0 < len(calls) <= MAX_TOOL_CALLS
             and all(_tool_call_ok(call) for call in calls)
         )
     ),
     "run_submit_tool_outputs": _takes(
         tool_outputs=lambda items: (
-            isinstance(items, list) and all(_tool_output_ok(item) for item in items)
+            isinstance(items, list)
+            and len(items) <= MAX_TOOL_CALLS
+            and all(_tool_output_ok(item) for item in items)
         )
     ),
     "run_complete": _takes(usage=_usage_ok),
