@@ -187,6 +187,10 @@ def checkable(value: Any) -> tuple[Any, list[Problem]]:
     return _walked(value)
 
 
+# The types of JSON's scalars, told apart from containers at the cost of a set look-up.
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def copied(value: Any) -> Any:
     """A copy of a JSON value that shares no dict or list with it (other values are shared).
 
@@ -196,7 +200,7 @@ def copied(value: Any) -> Any:
     top = [value]
     level: list[tuple[Any, Any]] = [(top, 0)] if isinstance(value, (dict, list)) else []
     depth = 0
-    while level:  # level by level, copying each container with its members before descending
+    while level:  # level by level, copying each container before descending into its members
         depth += 1
         if depth > MAX_DEPTH:
             raise ValueError(f"a value nests deeper than {MAX_DEPTH} levels or contains itself")
@@ -204,12 +208,15 @@ def copied(value: Any) -> Any:
         for parent, key in level:
             node = parent[key]
             if isinstance(node, dict):
-                copy: Any = dict(node)
-                below.extend((copy, k) for k, v in copy.items() if isinstance(v, (dict, list)))
+                node = parent[key] = dict(node)
+                for name, member in node.items():
+                    if type(member) not in _LEAVES and isinstance(member, (dict, list)):
+                        below.append((node, name))
             else:
-                copy = list(node)
-                below.extend((copy, i) for i, v in enumerate(copy) if isinstance(v, (dict, list)))
-            parent[key] = copy
+                node = parent[key] = list(node)
+                for index, member in enumerate(node):
+                    if type(member) not in _LEAVES and isinstance(member, (dict, list)):
+                        below.append((node, index))
         level = below
     return top[0]
 

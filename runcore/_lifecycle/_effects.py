@@ -61,7 +61,7 @@ def copied_object(where: str, obj: Mapping[str, Any]) -> dict[str, Any]:
     Raises InvalidArgument at the member that contains itself or nests too deep to copy.
     """
     try:
-        return copied(dict(obj))
+        return copied(obj if isinstance(obj, dict) else dict(obj))
     except ValueError:
         problem = next(p for p in checkable(obj)[1] if p.code != "non_finite_number")
         message = f"{where[1:]} cannot be copied as JSON: {problem.code.replace('_', ' ')}"
@@ -269,7 +269,7 @@ _RULES: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any]], Iterator[Find
 
 
 # Effects: the fields an event fills, from details already checked. Each value is a fresh copy, so
-# the new object shares nothing the caller may mutate.
+# the new object shares nothing with the details (decisions.md#the-new-run-shares-nothing-with-its-input).
 
 
 def _usage(usage: Mapping[str, int]) -> dict[str, int]:
