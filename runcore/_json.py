@@ -11,11 +11,6 @@ from typing import Any, NamedTuple, TypeGuard
 # The JSON Schema type names, in the order JSON Schema lists them.
 JSON_TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
 
-# The deepest nesting runcore reads or checks: parse() refuses deeper input, and in memory a
-# deeper value is a finding. 512 is far beyond any object of the contract and well inside
-# Python's recursion limit of 1000.
-MAX_DEPTH = 512
-
 
 class JSONProblem(ValueError):
     """A JSON text that is not acceptable as it is (invalid syntax, a duplicate key, NaN, ...).
@@ -26,6 +21,12 @@ class JSONProblem(ValueError):
     def __init__(self, message: str, line: int | None = 1) -> None:
         super().__init__(message)
         self.line = line
+
+
+# The deepest nesting of arrays and objects runcore reads or checks: in memory, a deeper value is a
+# finding (decisions.md#values-json-cannot-carry). 512 is far beyond any object of the contract and
+# leaves half of Python's 1000 frames to whatever validates or prints the value.
+MAX_DEPTH = 512
 
 
 def parse(text: str) -> Any:
@@ -249,6 +250,12 @@ def _long(value: Any) -> bool:
     return is_integer(value) and limit > 0 and value.bit_length() * math.log10(2) >= limit - 1
 
 
+# Containers that are not JSON but are walked, so that what they hold can be shown in a message;
+# no pointer reaches into them, so nothing in them is reported.
+_OTHER_CONTAINERS = (tuple, set, frozenset)
+_UNSEEN = object()  # the link of a member of such a container
+
+
 def _walked(value: Any) -> tuple[Any, list[Problem]]:
     """:func:`checkable` the slow way: one walk over every member, in document order."""
     problems: list[Problem] = []
@@ -256,17 +263,22 @@ def _walked(value: Any) -> tuple[Any, list[Problem]]:
     replaced = False
     on_path: set[int] = set()
     # (holder, key, node, link, depth): `holder[key]` is where the node's checkable version goes,
-    # `link` its path (see linked_path). A holder None marks leaving a container.
+    # `link` its path (see linked_path) or _UNSEEN. A holder None marks leaving the container
+    # `node`; its key is where a tuple or set is rebuilt from the list its members were put in.
     stack: list[tuple[Any, Any, Any, Any, int]] = [(top, 0, value, None, 0)]
     while stack:
         holder, key, node, link, depth = stack.pop()
         if holder is None:
             on_path.discard(id(node))
+            if key is not None:
+                within, name = key
+                within[name] = (tuple if isinstance(node, tuple) else type(node))(within[name])
         elif isinstance(node, float) and not math.isfinite(node):
-            problems.append(Problem(linked_path(link), "non_finite_number", node))
+            if link is not _UNSEEN:
+                problems.append(Problem(linked_path(link), "non_finite_number", node))
         elif _long(node):
             holder[key], replaced = _LongInt(node), True
-        elif isinstance(node, (dict, list)):
+        elif isinstance(node, (dict, list, *_OTHER_CONTAINERS)):
             code = (
                 "circular_reference"
                 if id(node) in on_path
@@ -275,20 +287,30 @@ def _walked(value: Any) -> tuple[Any, list[Problem]]:
                 else None
             )
             if code:
-                problems.append(Problem(linked_path(link), code, None))
+                if link is not _UNSEEN:
+                    problems.append(Problem(linked_path(link), code, None))
                 holder[key], replaced = None, True
                 continue
             on_path.add(id(node))
-            stack.append((None, None, node, None, 0))
+            other = isinstance(node, _OTHER_CONTAINERS)
+            replaced = replaced or other
+            stack.append((None, (holder, key) if other else None, node, None, 0))
             if isinstance(node, dict):
                 copy: Any = {_LongInt(k) if _long(k) else k: v for k, v in node.items()}
                 replaced = replaced or any(type(k) is _LongInt for k in copy)
                 members: Any = node.items()
             else:
-                copy, members = list(node), enumerate(node)
+                copy = list(node)
+                members = enumerate(copy)
             holder[key] = copy
             stack.extend(
-                (copy, name, child, (name, link), depth + 1)
+                (
+                    copy,
+                    name,
+                    child,
+                    _UNSEEN if other or link is _UNSEEN else (name, link),
+                    depth + 1,
+                )
                 for name, child in reversed(list(members))
             )
     return (top[0] if replaced else value), problems
