@@ -171,3 +171,20 @@ def test_schema_infer_kind_and_invariant_findings_take_any_argument(odd: Any) ->
 def test_a_loop_in_an_open_member_of_a_response_is_found_once_per_loop() -> None:
     found = validate({**RUN, "extra": looped()}, invariants=False)
     assert [(f.code, f.pointer) for f in found] == [("circular_reference", "/extra/self")]
+
+
+def test_values_that_are_not_json_are_wrong_types_whatever_they_hold() -> None:
+    huge = 10**5000
+    loop: list[Any] = []
+    loop.append((loop,))
+    run = {
+        **RUN,
+        "id": (None, huge),
+        "model": {huge, "x"},
+        "instructions": frozenset({(huge,)}),
+        "x": loop,
+    }
+    found = {f.pointer: f for f in validate(run, strict=True)}
+    for where in ("/id", "/model", "/instructions"):
+        assert found[where].code == "wrong_type" and "not a JSON value" in found[where].message
+    assert "about 5001 digits" in found["/id"].message
