@@ -139,13 +139,16 @@ def settle_steps(
     check_clock(require_object("/run", run, "the run"), now, RUN_TABLE.timestamps)
     if not isinstance(steps, (list, tuple)):
         raise InvalidArgument("/steps", f"steps must be a list of run steps, got {brief(steps)}")
-    for index, step in enumerate(steps):
-        require_object(f"/steps/{index}", step, f"steps[{index}]")
+    # Copied first, so a step that cannot be copied is named by its place in the list.
+    copies = [
+        copied_object(f"/steps/{index}", require_object(f"/steps/{index}", step, f"steps[{index}]"))
+        for index, step in enumerate(steps)
+    ]
     status = run.get("status")
     event = STEP_EVENT_ON_RUN_END.get(status) if isinstance(status, str) else None
     ended = isinstance(status, str) and status in TERMINAL_RUN_STATUSES
     found = []
-    for index, step in enumerate(steps):
+    for index, step in enumerate(copies):
         if step.get("run_id") != run.get("id"):
             owner, name = step.get("run_id"), step.get("id")
             message = (
@@ -165,8 +168,8 @@ def settle_steps(
     return [
         advance_step(step, event, now=now)
         if event and step.get("status") == "in_progress"
-        else AdvancedStep(copied_object(f"/steps/{index}", step), ())
-        for index, step in enumerate(steps)
+        else AdvancedStep(step, ())
+        for step in copies
     ]
 
 

@@ -268,3 +268,10 @@ def test_instructions_that_are_not_a_string_are_refused_even_with_additional_ins
     with pytest.raises(InvalidDetails) as raised:
         run_from_request(request, {"model": "gpt-4o"}, run_id="r", thread_id="t", now=T0)
     assert [(f.code, f.pointer) for f in raised.value.findings] == [("wrong_type", "/instructions")]
+
+
+def test_a_step_that_contains_itself_is_named_by_its_place_among_the_steps() -> None:
+    step = {**make_step("in_progress"), "metadata": looped()}
+    with pytest.raises(InvalidArgument) as raised:
+        settle_steps(RUNS["cancelled"], [make_step("in_progress"), step], now=LATER)
+    assert raised.value.pointer == "/steps/1/metadata/self"
