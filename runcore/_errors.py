@@ -48,7 +48,7 @@ class ContractViolation(RuncoreError):
 
 
 class InvalidArgument(RuncoreError, ValueError):
-    """An argument runcore cannot take; ``pointer`` names it in the call (``/profile``, ``/steps/3``)."""
+    """An argument runcore cannot take; ``pointer`` names it in the call (``/steps/3``)."""
 
     def __init__(self, pointer: str, message: str) -> None:
         self.pointer = pointer
@@ -71,9 +71,8 @@ class IllegalTransition(RuncoreError):
         self.allowed = list(allowed)
         legal = ", ".join(self.allowed) if self.allowed else "none"
         why = f" ({reason})" if reason else ""
-        super().__init__(
-            f"event {brief(event)} is not legal in status {brief(status)}{why}; legal events: {legal}"
-        )
+        where = f"event {brief(event)} is not legal in status {brief(status)}"
+        super().__init__(f"{where}{why}; legal events: {legal}")
 
 
 class NotCancellable(IllegalTransition):
@@ -86,9 +85,8 @@ class StatusConflict(RuncoreError):
     def __init__(self, expected: str, actual: Any) -> None:
         self.expected = expected
         self.actual = actual
-        super().__init__(
-            f"the run is {brief(actual)}, not the {brief(expected)} the caller read; re-read it and retry"
-        )
+        read = f"the run is {brief(actual)}, not the {brief(expected)} the caller read"
+        super().__init__(f"{read}; re-read it and retry")
 
 
 class InvalidDetails(RuncoreError, ValueError):

@@ -317,7 +317,7 @@ def _walked(value: Any) -> tuple[Any, list[Problem]]:
 
 
 def linked_path(link: Any) -> list[str | int]:
-    """The path of a (key, parent link) chain, as walkers keep paths so deep nesting costs no copies."""
+    """The path of a (key, parent link) chain: walkers keep paths so, and deep nesting costs no copies."""
     path: list[str | int] = []
     while link is not None:
         key, link = link

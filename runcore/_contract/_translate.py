@@ -87,7 +87,8 @@ def _findings_of(error: ValidationError) -> Iterator[Finding]:
         declared = schema.get("properties", {})
         for name in instance:
             if name not in declared:
-                message = f"field {brief(name)} is not part of this request; allowed: {', '.join(declared)}"
+                allowed = ", ".join(declared)
+                message = f"field {brief(name)} is not part of this request; allowed: {allowed}"
                 yield _error(code, [*path, name], message, instance[name])
         return
     if "propertyNames" in error.relative_schema_path:
