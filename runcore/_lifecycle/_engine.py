@@ -75,6 +75,7 @@ class AdvancedStep:
 def advance(
     run: Mapping[str, Any],
     event: str,
+    /,
     *,
     now: int,
     expected_status: str | None = None,
@@ -86,7 +87,9 @@ def advance(
     Raises StatusConflict when ``expected_status`` is given and differs, IllegalTransition (or
     its NotCancellable) when the event is not legal now, InvalidDetails when the details break
     the contract, ClockSkew when ``now`` does, InvalidArgument when ``run`` is not a JSON object
-    (or contains itself). Nothing changes when it raises. Docs: docs/lifecycle.md.
+    (or contains itself). Nothing changes when it raises. ``run`` and ``event`` are positional, so
+    a detail of any other name is the details' (an unknown one is refused with them).
+    Docs: docs/lifecycle.md.
     """
     status = require_object("/run", run, "the run").get("status")
     if expected_status is not None and status != expected_status:
@@ -98,7 +101,9 @@ def advance(
     return Advanced(new, (f"thread.run.{dest}",))
 
 
-def advance_step(step: Mapping[str, Any], event: str, *, now: int, **details: Any) -> AdvancedStep:
+def advance_step(
+    step: Mapping[str, Any], event: str, /, *, now: int, **details: Any
+) -> AdvancedStep:
     """Apply one event to a run step (the wire dict) at ``now``; the input is never mutated, and
     the new step shares no dict or list with it. Raises as :func:`advance` does."""
     new, dest = _apply(STEP_TABLE, require_object("/step", step, "the step"), event, now, details)

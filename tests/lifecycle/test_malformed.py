@@ -275,3 +275,13 @@ def test_a_step_that_contains_itself_is_named_by_its_place_among_the_steps() -> 
     with pytest.raises(InvalidArgument) as raised:
         settle_steps(RUNS["cancelled"], [make_step("in_progress"), step], now=LATER)
     assert raised.value.pointer == "/steps/1/metadata/self"
+
+
+@pytest.mark.parametrize("name", ["run", "event", "step"])
+def test_a_detail_named_like_the_run_or_the_event_is_an_unknown_detail(name: str) -> None:
+    for call, obj in ((advance, RUNS["queued"]), (advance_step, make_step("in_progress"))):
+        with pytest.raises(InvalidDetails) as raised:
+            call(obj, "start" if call is advance else "cancel", now=NOW, **{name: "x"})
+        assert [(f.code, f.pointer) for f in raised.value.findings] == [
+            ("unknown_field", f"/{name}")
+        ]
