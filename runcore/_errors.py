@@ -4,7 +4,9 @@
 
     RuncoreError
     ├── ContractViolation   an object or request broke the contract; carries .findings
-    ├── UnknownKind         an unknown kind name, or an object whose kind cannot be inferred
+    ├── InvalidArgument     an argument runcore cannot take: a profile or flag of the wrong type,
+    │   │                   a run or step that is not a JSON object; carries .pointer
+    │   └── UnknownKind     an unknown kind name, or an object whose kind cannot be inferred
     ├── IllegalTransition   an event not legal in the run's status (names both, and what was legal)
     │   └── NotCancellable  cancel on a run that is not live, or is already cancelling
     ├── StatusConflict      compare-and-set: the run's status is not the one the caller read
@@ -15,14 +17,19 @@
 
 InvalidDetails is the caller's input (a client's tool outputs, a worker's usage); ClockSkew is the
 server's own bug. Both carry findings whose pointers name the keyword argument at fault
-(``/tool_outputs/1/tool_call_id``, ``/now``). ``runcore.api_error(error)`` turns any of them into the
-ApiError a server answers with (docs/server.md lists which answer each gets).
+(``/tool_outputs/1/tool_call_id``, ``/now``). InvalidArgument is a programming error of the
+caller (a stored run that is not a dict, a misspelt profile); its pointer names the argument the
+same way (``/profile``, ``/steps/3``). Messages quote values with runcore._json.brief, so a
+value of any size or shape makes a short message. ``runcore.api_error(error)`` turns any of them
+into the ApiError a server answers with (docs/server.md lists which answer each gets).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+
+from runcore._json import brief
 
 if TYPE_CHECKING:
     from runcore._findings import Finding
@@ -43,8 +50,19 @@ class ContractViolation(RuncoreError):
         super().__init__(f"{len(errors)} contract error(s):\n{lines}{more}")
 
 
-class UnknownKind(RuncoreError, ValueError):
+class InvalidArgument(RuncoreError, ValueError):
+    """An argument runcore cannot take; ``pointer`` names it in the call (``/steps/3``)."""
+
+    def __init__(self, pointer: str, message: str) -> None:
+        self.pointer = pointer
+        super().__init__(message)
+
+
+class UnknownKind(InvalidArgument):
     """A kind name runcore does not know, or an object whose kind cannot be inferred."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("/kind", message)
 
 
 class IllegalTransition(RuncoreError):
@@ -72,9 +90,8 @@ class IllegalTransition(RuncoreError):
         self.guards = tuple(guards)
         legal = ", ".join(self.allowed) if self.allowed else "none"
         why = f" ({reason})" if reason else ""
-        super().__init__(
-            f"event {event!r} is not legal in {subject} status {status!r}{why}; legal events: {legal}"
-        )
+        where = f"event {brief(event)} is not legal in {subject} status {brief(status)}"
+        super().__init__(f"{where}{why}; legal events: {legal}")
 
 
 class NotCancellable(IllegalTransition):
@@ -98,9 +115,8 @@ class StatusConflict(RuncoreError):
     def __init__(self, expected: str, actual: Any) -> None:
         self.expected = expected
         self.actual = actual
-        super().__init__(
-            f"the run is {actual!r}, not the {expected!r} the caller read; re-read it and retry"
-        )
+        read = f"the run is {brief(actual)}, not the {brief(expected)} the caller read"
+        super().__init__(f"{read}; re-read it and retry")
 
 
 class InvalidDetails(RuncoreError, ValueError):

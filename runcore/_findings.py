@@ -102,6 +102,8 @@ def _catalogue() -> Mapping[str, tuple[Category, str]]:
         "too_many_properties": ("schema", "maxProperties"),
         "no_matching_variant": ("schema", "anyOf, oneOf"),
         "non_finite_number": ("schema", "NaN or an infinity, which JSON cannot carry"),
+        "circular_reference": ("schema", "a value in memory that contains itself"),
+        "nesting_too_deep": ("schema", "a value in memory nested deeper than 512 levels"),
         "timestamp_order": ("invariant", "a timestamp earlier than one that happened before it"),
         "usage_total_mismatch": ("invariant", "total_tokens is not prompt + completion tokens"),
         "tool_call_id_repeated": ("invariant", "two pending tool calls share an id"),

@@ -8,7 +8,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from itertools import accumulate
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
 # The JSON Schema type names, in the order JSON Schema lists them.
 JSON_TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
@@ -25,9 +25,10 @@ class JSONProblem(ValueError):
         self.line = line
 
 
-# The deepest nesting of arrays and objects runcore reads: the recordings nest at most 9 levels, and
-# 512 leaves half of Python's 1000 frames to whatever parses, validates or prints the value
-# (decisions.md#json-nesting-is-at-most-512-levels).
+# The deepest nesting of arrays and objects runcore reads or checks: the recordings nest at most 9
+# levels, and 512 leaves half of Python's 1000 frames to whatever parses, validates or prints the
+# value (decisions.md#json-nesting-is-at-most-512-levels). In memory, a deeper value is a finding
+# (decisions.md#values-json-cannot-carry).
 MAX_DEPTH = 512
 
 # A JSON string (or an unterminated one, up to the end of the text), a number, or a bracket: enough
@@ -176,35 +177,213 @@ def json_type(value: Any) -> str:
     return "object" if isinstance(value, dict) else f"{type(value).__name__} (not a JSON value)"
 
 
-def non_finite(value: Any) -> Iterator[tuple[list[str | int], float]]:
-    """The path and value of every NaN or infinity in a value already in memory, in document order.
+def brief(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters, rendering no more of the value than that.
 
-    JSON has no such numbers, and no bound of a schema catches NaN (every comparison with it is
-    false), so they are looked for here (decisions.md#non-finite-numbers).
+    Never raises: an integer too long for ``str()`` is described by its size, a value nested
+    deeply or containing itself is cut like any other, and an object whose repr fails is named by
+    its type. The cost is bounded by ``limit``, whatever the size of the value.
     """
-    try:  # the C encoder clears a finite value at once; anything it refuses is walked
-        json.dumps(value, allow_nan=False)
-        return
+    pieces: list[str] = []
+    size = 0
+    for piece in _repr_pieces(value, limit):
+        pieces.append(piece)
+        size += len(piece)
+        if size > limit:
+            break
+    text = "".join(pieces)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _repr_pieces(value: Any, limit: int) -> Iterator[str]:
+    # Every container yields a character before its members, so a consumer that stops after
+    # `limit` characters stops this recursion within `limit` levels.
+    if isinstance(value, dict):
+        yield "{"
+        for index, (key, item) in enumerate(value.items()):
+            yield ", " if index else ""
+            yield from _repr_pieces(key, limit)
+            yield ": "
+            yield from _repr_pieces(item, limit)
+        yield "}"
+    elif isinstance(value, (list, tuple)):
+        yield "[" if isinstance(value, list) else "("
+        for index, item in enumerate(value):
+            yield ", " if index else ""
+            yield from _repr_pieces(item, limit)
+        yield "]" if isinstance(value, list) else ",)" if len(value) == 1 else ")"
+    elif isinstance(value, str):
+        yield repr(value[: limit + 1])
+    elif is_integer(value) and value.bit_length() > 3 * limit:
+        yield f"<an integer of about {int(value.bit_length() * math.log10(2)) + 1} digits>"
+    else:
+        try:
+            yield repr(value)
+        except Exception:  # a repr that fails is the value's own defect; say what it is instead
+            yield f"<{type(value).__name__}>"
+
+
+class Problem(NamedTuple):
+    """A part of an in-memory value that JSON cannot carry: where, which code, and the value.
+
+    ``code`` is ``non_finite_number`` (NaN or an infinity), ``circular_reference`` (a dict or list
+    that contains itself; ``value`` is None) or ``nesting_too_deep`` (a dict or list more than
+    :data:`MAX_DEPTH` levels down; ``value`` is None).
+    """
+
+    path: list[str | int]
+    code: str
+    value: Any
+
+
+def checkable(value: Any) -> tuple[Any, list[Problem]]:
+    """A version of ``value`` that is safe to check and describe, and every :class:`Problem` in it.
+
+    The version is ``value`` itself unless it contains itself, nests deeper than
+    :data:`MAX_DEPTH`, or holds an integer too long for ``str()``: then it is a copy where each
+    such container is None and each such integer an equal one whose repr says its size. Problems
+    come in document order (decisions.md#values-json-cannot-carry).
+    """
+    try:  # the C encoder clears a value with no NaN, no cycle and no long integer at once
+        text = json.dumps(value, allow_nan=False)
     except (ValueError, TypeError, RecursionError):
-        pass
-    # A path is kept as (key, parent path) links, so deep nesting costs no copies; a container
-    # already on the path (a value that contains itself) is not entered again.
+        return _walked(value)
+    # Nesting needs an opening bracket per level, so few brackets prove it shallow.
+    if text.count("[") + text.count("{") <= MAX_DEPTH or not _nests_too_deep(value):
+        return value, []
+    return _walked(value)
+
+
+# The types of JSON's scalars, told apart from containers at the cost of a set look-up.
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def copied(value: Any) -> Any:
+    """A copy of a JSON value that shares no dict or list with it (other values are shared).
+
+    Raises ValueError when a dict or list nests deeper than :data:`MAX_DEPTH` levels, as one that
+    contains itself does; :func:`checkable` says where.
+    """
+    top = [value]
+    level: list[tuple[Any, Any]] = [(top, 0)] if isinstance(value, (dict, list)) else []
+    depth = 0
+    while level:  # level by level, copying each container before descending into its members
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise ValueError(f"a value nests deeper than {MAX_DEPTH} levels or contains itself")
+        below: list[tuple[Any, Any]] = []
+        for parent, key in level:
+            node = parent[key]
+            if isinstance(node, dict):
+                node = parent[key] = dict(node)
+                for name, member in node.items():
+                    if type(member) not in _LEAVES and isinstance(member, (dict, list)):
+                        below.append((node, name))
+            else:
+                node = parent[key] = list(node)
+                for index, member in enumerate(node):
+                    if type(member) not in _LEAVES and isinstance(member, (dict, list)):
+                        below.append((node, index))
+        level = below
+    return top[0]
+
+
+def _nests_too_deep(value: Any) -> bool:
+    level = [value]
+    for _ in range(MAX_DEPTH):
+        level = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, (dict, list))
+        ]
+        if not level:
+            return False
+    return True
+
+
+class _LongInt(int):
+    """An integer too long for ``str()``, standing in for itself where a message may show it."""
+
+    def __repr__(self) -> str:
+        return brief(int(self))
+
+    __str__ = __repr__
+
+
+def _long(value: Any) -> bool:
+    limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+    return is_integer(value) and limit > 0 and value.bit_length() * math.log10(2) >= limit - 1
+
+
+# Containers that are not JSON but are walked, so that what they hold can be shown in a message;
+# no pointer reaches into them, so nothing in them is reported.
+_OTHER_CONTAINERS = (tuple, set, frozenset)
+_UNSEEN = object()  # the link of a member of such a container
+
+
+def _walked(value: Any) -> tuple[Any, list[Problem]]:
+    """:func:`checkable` the slow way: one walk over every member, in document order."""
+    problems: list[Problem] = []
+    top = [value]
+    replaced = False
     on_path: set[int] = set()
-    stack: list[tuple[Any, Any, bool]] = [(value, None, False)]
+    # (holder, key, node, link, depth): `holder[key]` is where the node's checkable version goes,
+    # `link` its path (see linked_path) or _UNSEEN. A holder None marks leaving the container
+    # `node`; its key is where a tuple or set is rebuilt from the list its members were put in.
+    stack: list[tuple[Any, Any, Any, Any, int]] = [(top, 0, value, None, 0)]
     while stack:
-        node, link, leaving = stack.pop()
-        if leaving:
+        holder, key, node, link, depth = stack.pop()
+        if holder is None:
             on_path.discard(id(node))
+            if key is not None:
+                within, name = key
+                within[name] = (tuple if isinstance(node, tuple) else type(node))(within[name])
         elif isinstance(node, float) and not math.isfinite(node):
-            yield _unlinked(link), node
-        elif isinstance(node, (dict, list)) and id(node) not in on_path:
+            if link is not _UNSEEN:
+                problems.append(Problem(linked_path(link), "non_finite_number", node))
+        elif _long(node):
+            holder[key], replaced = _LongInt(node), True
+        elif isinstance(node, (dict, list, *_OTHER_CONTAINERS)):
+            code = (
+                "circular_reference"
+                if id(node) in on_path
+                else "nesting_too_deep"
+                if depth >= MAX_DEPTH
+                else None
+            )
+            if code:
+                if link is not _UNSEEN:
+                    problems.append(Problem(linked_path(link), code, None))
+                holder[key], replaced = None, True
+                continue
             on_path.add(id(node))
-            stack.append((node, link, True))
-            items = node.items() if isinstance(node, dict) else enumerate(node)
-            stack.extend((child, (key, link), False) for key, child in reversed(list(items)))
+            other = isinstance(node, _OTHER_CONTAINERS)
+            replaced = replaced or other
+            stack.append((None, (holder, key) if other else None, node, None, 0))
+            if isinstance(node, dict):
+                copy: Any = {_LongInt(k) if _long(k) else k: v for k, v in node.items()}
+                replaced = replaced or any(type(k) is _LongInt for k in copy)
+                members: Any = node.items()
+            else:
+                copy = list(node)
+                members = enumerate(copy)
+            holder[key] = copy
+            stack.extend(
+                (
+                    copy,
+                    name,
+                    child,
+                    _UNSEEN if other or link is _UNSEEN else (name, link),
+                    depth + 1,
+                )
+                for name, child in reversed(list(members))
+            )
+    return (top[0] if replaced else value), problems
 
 
-def _unlinked(link: Any) -> list[str | int]:
+def linked_path(link: Any) -> list[str | int]:
+    """The path of a (key, parent link) chain: walkers keep paths so, and deep nesting costs no copies."""
     path: list[str | int] = []
     while link is not None:
         key, link = link

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Literal
 
-from runcore._errors import UnknownKind
+from runcore._errors import InvalidArgument, UnknownKind
+from runcore._json import brief
 
 Profile = Literal["observed", "spec"]
 
@@ -45,15 +46,23 @@ _PAGE_KINDS = {item: page for page, item in PAGE_ITEM_KINDS.items()}
 def require_kind(kind: Any) -> str:
     """``kind`` if runcore knows it, else UnknownKind naming the known kinds."""
     if not isinstance(kind, str) or kind not in KINDS:
-        raise UnknownKind(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
+        raise UnknownKind(f"unknown kind {brief(kind)}; known kinds: {', '.join(KINDS)}")
     return kind
 
 
 def require_profile(profile: Any) -> Profile:
-    """``profile`` if it is one of :data:`PROFILES`, else ValueError naming them."""
+    """``profile`` if it is one of :data:`PROFILES`, else InvalidArgument naming them."""
     if not isinstance(profile, str) or profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; profiles: {', '.join(PROFILES)}")
+        message = f"unknown profile {brief(profile)}; profiles: {', '.join(PROFILES)}"
+        raise InvalidArgument("/profile", message)
     return profile
+
+
+def require_flag(name: str, value: Any) -> bool:
+    """``value`` if it is a bool, else InvalidArgument: a truthy string must not pass for True."""
+    if not isinstance(value, bool):
+        raise InvalidArgument(f"/{name}", f"{name} must be True or False, got {brief(value)}")
+    return value
 
 
 def is_page(value: Any) -> bool:
@@ -91,7 +100,7 @@ def infer_kind(instance: Any) -> str:
     tag = instance.get("object")
     if not isinstance(tag, (str, type(None))):
         raise UnknownKind(
-            f"cannot infer the kind from a non-string object field {tag!r}; pass a kind"
+            f"cannot infer the kind from a non-string object field {brief(tag)}; pass a kind"
         )
     if isinstance(tag, str) and tag in OBJECT_KINDS:
         return OBJECT_KINDS[tag]
@@ -103,4 +112,6 @@ def infer_kind(instance: Any) -> str:
         return "run_step_list" if is_steps else "run_list"
     if tag is None and "error" in instance:
         return "error"
-    raise UnknownKind(f"cannot infer the kind from object={tag!r}; pass one of: {', '.join(KINDS)}")
+    raise UnknownKind(
+        f"cannot infer the kind from object={brief(tag)}; pass one of: {', '.join(KINDS)}"
+    )

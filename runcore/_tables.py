@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from runcore._json import is_integer
+from runcore._json import brief, is_integer
 
 # Evidence for each edge: docs/decisions.md#the-run-status-table.
 
@@ -72,7 +72,7 @@ def _past_deadline(run: Mapping[str, Any], now: int) -> bool:
 def _not_yet_due(run: Mapping[str, Any], now: int) -> str:
     if not is_integer(run.get("expires_at")):
         return "the run has no expires_at"
-    return f"the run expires at {run['expires_at']}, now is {now}"
+    return f"the run expires at {brief(run['expires_at'])}, now is {now}"
 
 
 GUARDS: Mapping[str, Guard] = MappingProxyType(
@@ -81,13 +81,15 @@ GUARDS: Mapping[str, Guard] = MappingProxyType(
             meaning="now >= expires_at",
             holds=_past_deadline,
             why_not=_not_yet_due,
-            why=lambda run, now: f"the run expired at {run['expires_at']}, now is {now}: expire it",
+            why=lambda run, now: (
+                f"the run expired at {brief(run['expires_at'])}, now is {now}: expire it"
+            ),
         ),
         "started": Guard(
             meaning="started_at is set",
             holds=lambda run, now: run.get("started_at") is not None,
             why_not=lambda run, now: "the run never started (started_at is null)",
-            why=lambda run, now: f"the run started at {run.get('started_at')}",
+            why=lambda run, now: f"the run started at {brief(run.get('started_at'))}",
         ),
     }
 )

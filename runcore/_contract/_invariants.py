@@ -15,7 +15,7 @@ from runcore._contract._schemas import schema
 from runcore._contract._tolerances import tolerates_absent, tolerates_set
 from runcore._errors import UnknownKind
 from runcore._findings import Finding, Severity, found
-from runcore._json import is_integer, is_json_text
+from runcore._json import brief, is_integer, is_json_text
 from runcore._kinds import OBJECT_KINDS, require_profile
 from runcore._tables import RUN_TABLE, RUN_TIMESTAMPS, STEP_TABLE, STEP_TIMESTAMPS, StatusTable
 
@@ -46,7 +46,7 @@ def invariant_findings(obj: Mapping[str, Any], *, profile: str = "observed") -> 
     table = TABLES.get(tag) if isinstance(tag, str) else None
     if table is None:
         raise UnknownKind(
-            f"invariant_findings takes a thread.run or a thread.run.step, not {tag!r}"
+            f"invariant_findings takes a thread.run or a thread.run.step, not {brief(tag)}"
         )
     object_id = obj["id"] if isinstance(obj.get("id"), str) else None
     found = [finding for rule in RULES for finding in rule(obj, table, profile)]
@@ -120,7 +120,7 @@ def timestamps_in_order(
     for earlier, later in _ORDER[table.tag]:
         first, then = obj.get(earlier), obj.get(later)
         if is_integer(first) and is_integer(then) and then < first:
-            message = f"{later}={then} is earlier than {earlier}={first}"
+            message = f"{later}={brief(then)} is earlier than {earlier}={brief(first)}"
             yield _finding("timestamp_order", [later], message, then)
 
 
@@ -151,7 +151,10 @@ def usage_sum_findings(usage: Any, at: Path) -> Iterator[Finding]:
         and is_integer(total)
         and prompt + completion != total
     ):
-        message = f"total_tokens {total} is not prompt {prompt} + completion {completion} tokens"
+        message = (
+            f"total_tokens {brief(total)} is not prompt {brief(prompt)}"
+            f" + completion {brief(completion)} tokens"
+        )
         yield _finding("usage_total_mismatch", [*at, "total_tokens"], message, total)
 
 
@@ -162,7 +165,7 @@ def tool_call_findings(calls: Any, at: Path) -> Iterator[Finding]:
         call_id = call.get("id") if isinstance(call, Mapping) else None
         if isinstance(call_id, str):
             if call_id in seen:
-                message = f"tool call id {call_id!r} appears more than once"
+                message = f"tool call id {brief(call_id)} appears more than once"
                 yield _finding("tool_call_id_repeated", [*at, index, "id"], message, call_id)
             seen.add(call_id)
         function = call.get("function") if isinstance(call, Mapping) else None

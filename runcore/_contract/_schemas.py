@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator, validators
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from runcore._contract._patterns import pattern
 from runcore._json import is_integer
 from runcore._kinds import Profile, require_kind, require_profile
 
@@ -59,7 +60,8 @@ def _contents(uri: str) -> Any:
 _TYPES = Draft202012Validator.TYPE_CHECKER.redefine(
     "integer", lambda _checker, value: is_integer(value)
 )
-_Validator = validators.extend(Draft202012Validator, type_checker=_TYPES)
+# runcore's dialect of Draft 2020-12: integers without a fraction, patterns read as ECMA-262.
+_Validator = validators.extend(Draft202012Validator, {"pattern": pattern}, type_checker=_TYPES)
 
 # Strict mode reports response fields that no schema declares. The `properties` keyword records
 # which keys each object was checked against; keys never declared anywhere are unknown. This reads

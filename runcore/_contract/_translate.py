@@ -8,7 +8,7 @@ from typing import Any
 from jsonschema import ValidationError
 
 from runcore._findings import Finding, found
-from runcore._json import json_type
+from runcore._json import brief, json_type
 
 # Stable finding codes of the schema checker, by JSON Schema keyword.
 SCHEMA_CODES = {
@@ -87,15 +87,14 @@ def _findings_of(error: ValidationError) -> Iterator[Finding]:
         declared = schema.get("properties", {})
         for name in instance:
             if name not in declared:
-                message = (
-                    f"field {name!r} is not part of this request; allowed: {', '.join(declared)}"
-                )
+                allowed = ", ".join(declared)
+                message = f"field {brief(name)} is not part of this request; allowed: {allowed}"
                 yield _error(code, [*path, name], message, instance[name])
         return
     if "propertyNames" in error.relative_schema_path:
         key, longest = instance, expected
         message = (
-            f"key {short(key)} is {len(key)} characters long; keys are at most {longest} characters"
+            f"key {brief(key)} is {len(key)} characters long; keys are at most {longest} characters"
         )
         yield _error(code, [*path, key], message, key)
         return
@@ -111,20 +110,20 @@ def _message(error: ValidationError) -> str:
     if keyword == "type":
         wanted = " or ".join(expected) if isinstance(expected, list) else expected
         what = f" ({subject})" if subject else ""
-        got = "null" if value is None else f"{json_type(value)} {short(value)}"
+        got = "null" if value is None else f"{json_type(value)} {brief(value)}"
         return f"expected {wanted}{what}, got {got}"
     if keyword in ("enum", "const"):
         allowed = expected if keyword == "enum" else [expected]
-        return f"{short(value)} is not one of {', '.join(short(item) for item in allowed)}"
+        return f"{brief(value)} is not one of {', '.join(brief(item) for item in allowed)}"
     if keyword in ("minimum", "exclusiveMinimum"):
-        return f"{short(value)} is below the minimum {expected}"
+        return f"{brief(value)} is below the minimum {expected}"
     if keyword in ("maximum", "exclusiveMaximum"):
         hint = (
             " (a timestamp in milliseconds? expected integer Unix seconds)"
             if subject and "Unix" in subject
             else ""
         )
-        return f"{short(value)} is above the maximum {expected}{hint}"
+        return f"{brief(value)} is above the maximum {expected}{hint}"
     if keyword in ("maxLength", "minLength"):
         bound = "at most" if keyword == "maxLength" else "at least"
         return f"{len(value)} characters long; expected {bound} {expected}"
@@ -134,16 +133,10 @@ def _message(error: ValidationError) -> str:
     if keyword == "maxProperties":
         return f"{len(value)} keys; expected at most {expected}"
     if keyword == "pattern":
-        return f"{short(value)} does not match {expected}"
+        return f"{brief(value)} does not match {expected}"
     if keyword in ("anyOf", "oneOf"):
-        return f"{short(value)} matches none of the allowed forms"
+        return f"{brief(value)} matches none of the allowed forms"
     return str(error.message)
-
-
-def short(value: Any, limit: int = 60) -> str:
-    """``repr(value)``, cut to ``limit`` characters for a message."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _error(code: str, path: list[Any], message: str, value: Any) -> Finding:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -11,7 +11,7 @@ from runcore._contract._schemas import DECLARED, validator
 from runcore._contract._translate import schema_findings
 from runcore._errors import ContractViolation
 from runcore._findings import Finding, pointer, unescape_pointer
-from runcore._json import non_finite
+from runcore._json import MAX_DEPTH, Problem, brief, checkable, linked_path
 from runcore._kinds import (
     LIFECYCLE_TAGS,
     PAGE_ITEM_KINDS,
@@ -20,6 +20,7 @@ from runcore._kinds import (
     infer_kind,
     page_item,
     page_items,
+    require_flag,
 )
 
 
@@ -36,24 +37,27 @@ def validate(
     Findings come in the order of the document itself (a missing field after its siblings).
     ``strict`` reports response fields that no schema declares, as warnings (request kinds reject
     them anyway). ``invariants`` adds the lifecycle checks of runs and run steps (status against
-    fields and timestamps) to the schema checks. NaN and infinities are findings wherever they are.
+    fields and timestamps) to the schema checks. What JSON cannot carry is a finding wherever it
+    is: NaN and infinities, a value that contains itself, nesting deeper than 512 levels.
     """
-    kind = kind or infer_kind(instance)
-    strict = strict and kind in RESPONSE_KINDS
+    kind = infer_kind(instance) if kind is None else kind
+    strict = require_flag("strict", strict) and kind in RESPONSE_KINDS
+    invariants = require_flag("invariants", invariants)
     schema_validator = validator(kind, profile, strict)
+    subject, problems = checkable(instance)
     token = DECLARED.set({}) if strict else None
     try:
-        found = schema_findings(schema_validator, instance)
+        found = schema_findings(schema_validator, subject)
         if token is not None:
-            found += _unknown_fields(instance, DECLARED.get())
+            found += _unknown_fields(subject, DECLARED.get())
     finally:
         if token is not None:
             DECLARED.reset(token)
-    found = _with_non_finite(found, instance)
+    found = with_problems(found, problems)
     if invariants:
-        found += _invariant_findings(instance, kind, profile)
-    found.sort(key=lambda finding: _document_place(instance, finding.pointer))
-    return _with_object_ids(found, instance)
+        found += _invariant_findings(subject, kind, profile)
+    found.sort(key=_document_places(subject))
+    return _with_object_ids(found, subject)
 
 
 def check(
@@ -83,30 +87,40 @@ def _invariant_findings(instance: Any, kind: str, profile: Profile) -> list[Find
     return []
 
 
-def _with_non_finite(found: list[Finding], instance: Any) -> list[Finding]:
-    """A finding for each NaN or infinity, in place of what the schema said of the same value."""
-    numbers = {pointer(path): value for path, value in non_finite(instance)}
-    if not numbers:
+# What each problem of a value in memory says (runcore._json.Problem).
+_PROBLEMS = {
+    "non_finite_number": lambda value: f"{brief(value)} is not a JSON number",
+    "circular_reference": lambda value: "the value contains itself, which JSON cannot carry",
+    "nesting_too_deep": lambda value: (
+        f"nested deeper than {MAX_DEPTH} levels (runcore reads no deeper)"
+    ),
+}
+
+
+def with_problems(found: list[Finding], problems: list[Problem]) -> list[Finding]:
+    """A finding for each part JSON cannot carry, in place of what the schema said of it."""
+    if not problems:
         return found
-    kept = [finding for finding in found if finding.pointer not in numbers]
+    at = {pointer(problem.path): problem for problem in problems}
+    kept = [finding for finding in found if finding.pointer not in at]
     return kept + [
         Finding(
             severity="error",
-            code="non_finite_number",
+            code=problem.code,
             category="schema",
             pointer=where,
-            message=f"{value!r} is not a JSON number",
-            value=value,
+            message=_PROBLEMS[problem.code](problem.value),
+            value=problem.value,
         )
-        for where, value in numbers.items()
+        for where, problem in at.items()
     ]
 
 
 def _unknown_fields(instance: Any, declared: dict[int, tuple[Any, set[str]]]) -> Iterator[Finding]:
     """Warnings for fields that no schema declares, in document order."""
-    stack: list[tuple[Any, list[Any]]] = [(instance, [])]
+    stack: list[tuple[Any, Any]] = [(instance, None)]
     while stack:
-        node, path = stack.pop()
+        node, link = stack.pop()
         if isinstance(node, dict):
             names = declared.get(id(node), (None, None))[1]
             for key, child in node.items():
@@ -115,31 +129,38 @@ def _unknown_fields(instance: Any, declared: dict[int, tuple[Any, set[str]]]) ->
                         severity="warning",
                         code="unknown_field",
                         category="schema",
-                        pointer=pointer([*path, key]),
-                        message=f"field {key!r} is not in the documented contract",
+                        pointer=pointer([*linked_path(link), key]),
+                        message=f"field {brief(key)} is not in the documented contract",
                         value=child,
                     )
-            stack.extend((child, [*path, key]) for key, child in reversed(node.items()))
+            stack.extend((child, (key, link)) for key, child in reversed(node.items()))
         elif isinstance(node, list):
-            stack.extend(
-                (child, [*path, index]) for index, child in reversed(list(enumerate(node)))
-            )
+            stack.extend((child, (index, link)) for index, child in reversed(list(enumerate(node))))
 
 
-def _document_place(instance: Any, where: str) -> list[tuple[int, str]]:
-    """Where a pointer lands in the document's own order; a missing member sorts after its siblings."""
-    place: list[tuple[int, str]] = []
-    node = instance
-    for token in unescape_pointer(where):
-        if isinstance(node, dict) and token in node:
-            place.append((list(node).index(token), ""))
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            place.append((int(token), ""))
-            node = node[int(token)]
-        else:
-            place.append((len(node) if isinstance(node, (dict, list)) else 0, token))
-            node = None
+def _document_places(instance: Any) -> Callable[[Finding], list[tuple[int, str]]]:
+    """The sort key of findings in document order: where each pointer lands in the document; a
+    missing member sorts after its siblings. Each object's key order is read once, so sorting n
+    findings costs n look-ups, not n searches of the object."""
+    orders: dict[int, dict[str, int]] = {}
+
+    def place(finding: Finding) -> list[tuple[int, str]]:
+        spots: list[tuple[int, str]] = []
+        node = instance
+        for token in unescape_pointer(finding.pointer):
+            if isinstance(node, dict) and token in node:
+                if id(node) not in orders:
+                    orders[id(node)] = {key: index for index, key in enumerate(node)}
+                spots.append((orders[id(node)][token], ""))
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                spots.append((int(token), ""))
+                node = node[int(token)]
+            else:
+                spots.append((len(node) if isinstance(node, (dict, list)) else 0, token))
+                node = None
+        return spots
+
     return place
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from runcore._contract._validate import validate
 from runcore._errors import InvalidDetails
-from runcore._findings import Finding
-from runcore._json import is_integer
-from runcore._lifecycle._effects import check_clock, function_names, lifecycle_finding
+from runcore._findings import Finding, found
+from runcore._json import brief, copied, is_integer, json_type
+from runcore._lifecycle._effects import (
+    check_clock,
+    function_names,
+    lifecycle_finding,
+    require_object,
+)
 from runcore._tables import RUN_EXPIRES_IN, RUN_INITIAL
 
 
@@ -27,17 +31,20 @@ def run_from_request(
 
     An explicit request value wins, even a falsy one such as ``temperature: 0``; then the
     assistant's; then the documented default. ``null`` in the request means "not set". The server
-    emits ``thread.run.created`` and ``thread.run.queued`` with it.
+    emits ``thread.run.created`` and ``thread.run.queued`` with it. The run shares no dict or list
+    with the request or the assistant.
     """
+    require_object("/request", request, "the request")
+    require_object("/assistant", assistant, "the assistant")
     check_clock({}, now, ())
     if not is_integer(expires_in) or expires_in <= 0:
-        message = f"expires_in must be a positive number of seconds, got {expires_in!r}"
+        message = f"expires_in must be a positive number of seconds, got {brief(expires_in)}"
         raise InvalidDetails(
             [lifecycle_finding("expires_in_invalid", ["expires_in"], message, expires_in)]
         )
     named = request.get("assistant_id")
     if assistant.get("id") is not None and assistant["id"] != named:
-        message = f"the request names assistant {named!r}, not {assistant['id']!r}"
+        message = f"the request names assistant {brief(named)}, not {brief(assistant['id'])}"
         raise InvalidDetails(
             [lifecycle_finding("assistant_mismatch", ["assistant_id"], message, named)]
         )
@@ -45,6 +52,7 @@ def run_from_request(
     if not isinstance(model, str):
         message = "neither the request nor the assistant names a model"
         raise InvalidDetails([lifecycle_finding("no_model", ["model"], message, model)])
+    instructions, broken = _instructions(request, assistant)
     run = {
         "id": run_id,
         "object": "thread.run",
@@ -60,7 +68,7 @@ def run_from_request(
         "required_action": None,
         "last_error": None,
         "model": model,
-        "instructions": _instructions(request, assistant),
+        "instructions": instructions,
         "tools": _setting("tools", [], request, assistant),
         "metadata": _setting("metadata", {}, request),
         "temperature": _setting("temperature", 1, request, assistant),
@@ -79,20 +87,21 @@ def run_from_request(
     # request (an assistant's temperature 7 too), and a tool_choice must name one of its
     # functions, or nothing is created (decisions.md#creating-a-run).
     settings = {"assistant_id": named, **{name: run[name] for name in _REQUEST_SETTINGS}}
-    broken: dict[tuple[str, str], Finding] = {}
+    unique: dict[tuple[str, str], Finding] = {}
     for finding in (
+        *broken,
         *validate(run, "run", profile="spec", invariants=False),  # they hold by construction
         *validate(settings, "create_run_request"),
         *_tool_choice_findings(run),
     ):
-        broken.setdefault((finding.pointer, finding.code), finding)
-    if broken:
+        unique.setdefault((finding.pointer, finding.code), finding)
+    if unique:
         raise InvalidDetails(
-            list(broken.values()),
+            list(unique.values()),
             "the request and the assistant's settings make a run that breaks the contract",
             target=run,
         )
-    return run
+    return copied(run)  # checked first: a value that contains itself or nests too deep is refused
 
 
 _AUTO_TRUNCATION = {"type": "auto", "last_messages": None}
@@ -122,25 +131,31 @@ def _tool_choice_findings(run: Mapping[str, Any]) -> Iterator[Finding]:
     name = function.get("name") if isinstance(function, dict) else None
     names = function_names(run)
     if isinstance(name, str) and name not in names:
-        message = (
-            f"tool_choice names {name!r}, which is not one of the run's functions {sorted(names)}"
-        )
+        message = f"tool_choice names {brief(name)}, which is not one of the run's functions {sorted(names)}"
         yield lifecycle_finding(
             "unknown_function", ["tool_choice", "function", "name"], message, name
         )
 
 
 def _setting(name: str, default: Any, *sources: Mapping[str, Any]) -> Any:
-    """The first non-null value of ``name`` among the sources (a copy), else the default."""
+    """The first non-null value of ``name`` among the sources, else the default."""
     for source in sources:
         if source.get(name) is not None:
-            return copy.deepcopy(source[name])
-    return copy.deepcopy(default)
+            return source[name]
+    return default
 
 
-def _instructions(request: Mapping[str, Any], assistant: Mapping[str, Any]) -> str:
+def _instructions(
+    request: Mapping[str, Any], assistant: Mapping[str, Any]
+) -> tuple[Any, list[Finding]]:
+    """The run's instructions, with additional_instructions appended, and what refuses them."""
     # RunObject.instructions is a non-null string, so "" when nobody gives any
     # (decisions.md#creating-a-run).
     base = _setting("instructions", "", request, assistant)
     extra = request.get("additional_instructions")
-    return f"{base}\n\n{extra}" if base and extra else base or extra or ""
+    if not isinstance(extra, (str, type(None))):
+        message = f"expected string or null, got {json_type(extra)} {brief(extra)}"
+        return base, [found("wrong_type", "schema", ["additional_instructions"], message, extra)]
+    if not extra or not isinstance(base, str):  # a base that is not a string is the run's finding
+        return base, []
+    return (f"{base}\n\n{extra}" if base else extra), []

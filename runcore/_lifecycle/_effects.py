@@ -16,9 +16,10 @@ from typing import Any
 from runcore._contract._invariants import tool_call_findings, usage_sum_findings
 from runcore._contract._schemas import details_validator
 from runcore._contract._translate import schema_findings
-from runcore._errors import ClockSkew, InvalidDetails
-from runcore._findings import Finding, found
-from runcore._json import is_integer
+from runcore._contract._validate import with_problems
+from runcore._errors import ClockSkew, InvalidArgument, InvalidDetails
+from runcore._findings import Finding, found, pointer
+from runcore._json import brief, checkable, copied, is_integer, json_type
 from runcore._tables import (
     INCOMPLETE_REASONS,
     MAX_TIMESTAMP,
@@ -36,13 +37,35 @@ def lifecycle_finding(code: str, path: list[Any], message: str, value: Any = Non
 def check_clock(obj: Mapping[str, Any], now: Any, timestamps: tuple[str, ...]) -> None:
     """Refuse a ``now`` that is not integer Unix seconds or is earlier than the object's timestamps."""
     if not is_integer(now) or not 0 <= now <= MAX_TIMESTAMP:
-        message = f"now must be integer Unix seconds (0..{MAX_TIMESTAMP}), got {now!r}"
+        message = f"now must be integer Unix seconds (0..{MAX_TIMESTAMP}), got {brief(now)}"
         raise ClockSkew([lifecycle_finding("clock_invalid", ["now"], message, now)], "bad clock")
     for name in timestamps:
         value = obj.get(name)
         if is_integer(value) and now < value:
-            message = f"now={now} is earlier than {name}={value}: clock skew"
+            message = f"now={now} is earlier than {name}={brief(value)}: clock skew"
             raise ClockSkew([lifecycle_finding("clock_skew", ["now"], message, now)], "clock skew")
+
+
+def require_object(where: str, value: Any, what: str) -> Mapping[str, Any]:
+    """``value`` if it is a JSON object (a Mapping), else InvalidArgument at ``where``."""
+    if not isinstance(value, Mapping):
+        message = f"{what} must be a JSON object (a dict), got {json_type(value)} {brief(value)}"
+        raise InvalidArgument(where, message)
+    return value
+
+
+def copied_object(where: str, obj: Mapping[str, Any]) -> dict[str, Any]:
+    """A new dict of ``obj`` that shares no dict or list with it
+    (decisions.md#the-new-run-shares-nothing-with-its-input).
+
+    Raises InvalidArgument at the member that contains itself or nests too deep to copy.
+    """
+    try:
+        return copied(obj if isinstance(obj, dict) else dict(obj))
+    except ValueError:
+        problem = next(p for p in checkable(obj)[1] if p.code != "non_finite_number")
+        message = f"{where[1:]} cannot be copied as JSON: {problem.code.replace('_', ' ')}"
+        raise InvalidArgument(where + pointer(problem.path), message) from None
 
 
 def checked_details(
@@ -52,11 +75,12 @@ def checked_details(
     name = f"{table.name}_{event}"
     found: list[Finding] = []
     if not _WELL_FORMED[name](details):
-        found = schema_findings(details_validator(name), dict(details))
+        subject, problems = checkable(dict(details))
+        found = with_problems(schema_findings(details_validator(name), subject), problems)
     if not found:
         found = list(_RULES.get(name, _no_rules)(details, obj))
     if found:
-        raise InvalidDetails(found, f"{table.name} event {event!r} refused")
+        raise InvalidDetails(found, f"{table.name} event {brief(event)} refused")
 
 
 # Shape: the fast predicates, one per $defs entry of details.json.
@@ -114,18 +138,23 @@ def _takes(**parts: Callable[[Any], bool]) -> Callable[[Mapping[str, Any]], bool
 
 
 _USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
+# The `maxItems` of tool_calls and tool_outputs in details.json: a run never waits on more calls
+# than one submit_tool_outputs body may answer (decisions.md#request-arrays-hold-at-most-128-items).
+MAX_TOOL_CALLS = 128
 _WELL_FORMED: dict[str, Callable[[Mapping[str, Any]], bool]] = {
     "run_start": _takes(),
     "run_require_action": _takes(
         tool_calls=lambda calls: (
             isinstance(calls, list)
-            and len(calls) > 0
+            and 0 < len(calls) <= MAX_TOOL_CALLS
             and all(_tool_call_ok(call) for call in calls)
         )
     ),
     "run_submit_tool_outputs": _takes(
         tool_outputs=lambda items: (
-            isinstance(items, list) and all(_tool_output_ok(item) for item in items)
+            isinstance(items, list)
+            and len(items) <= MAX_TOOL_CALLS
+            and all(_tool_output_ok(item) for item in items)
         )
     ),
     "run_complete": _takes(usage=_usage_ok),
@@ -165,10 +194,11 @@ def _tool_call_rules(details: Mapping[str, Any], run: Mapping[str, Any]) -> Iter
         message = f"the run has parallel_tool_calls false; got {len(calls)} calls"
         yield lifecycle_finding("too_many_tool_calls", ["tool_calls"], message, len(calls))
     names = function_names(run)
+    known = brief(sorted(names))
     for index, call in enumerate(calls):
         name = call["function"]["name"]
         if name not in names:
-            message = f"{name!r} is not one of the run's functions {sorted(names)}"
+            message = f"{brief(name)} is not one of the run's functions {known}"
             yield lifecycle_finding(
                 "unknown_function", ["tool_calls", index, "function", "name"], message, name
             )
@@ -210,20 +240,22 @@ def _tool_output_rules(details: Mapping[str, Any], run: Mapping[str, Any]) -> It
         message = "the run has no pending tool calls in required_action"
         yield lifecycle_finding("no_pending_tool_calls", ["tool_outputs"], message)
         return
-    waiting, seen = set(pending), Counter[str]()
+    waiting, seen, listed = set(pending), Counter[str](), brief(pending)
     for index, item in enumerate(details["tool_outputs"]):
         call_id = item["tool_call_id"]
         where = ["tool_outputs", index, "tool_call_id"]
         if call_id not in waiting:
-            message = f"{call_id!r} is not a pending tool call; pending: {pending}"
+            message = f"{brief(call_id)} is not a pending tool call; pending: {listed}"
             yield lifecycle_finding("tool_output_unknown", where, message, call_id)
         elif seen[call_id]:
-            message = f"tool call {call_id!r} is answered more than once"
+            message = f"tool call {brief(call_id)} is answered more than once"
             yield lifecycle_finding("tool_output_repeated", where, message, call_id)
         seen[call_id] += 1
     for call_id in pending:
         if not seen[call_id]:
-            message = f"pending tool call {call_id!r} has no output; every call is answered at once"
+            message = (
+                f"pending tool call {brief(call_id)} has no output; every call is answered at once"
+            )
             yield lifecycle_finding("tool_output_missing", ["tool_outputs"], message, call_id)
 
 
@@ -237,7 +269,7 @@ _RULES: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any]], Iterator[Find
 
 
 # Effects: the fields an event fills, from details already checked. Each value is a fresh copy, so
-# the new object shares nothing the caller may mutate.
+# the new object shares nothing with the details (decisions.md#the-new-run-shares-nothing-with-its-input).
 
 
 def _usage(usage: Mapping[str, int]) -> dict[str, int]:

@@ -8,8 +8,22 @@ from typing import Any
 
 from transitions import Machine
 
-from runcore._errors import IllegalTransition, InvalidDetails, NotCancellable, StatusConflict
-from runcore._lifecycle._effects import EFFECTS, check_clock, checked_details, lifecycle_finding
+from runcore._errors import (
+    IllegalTransition,
+    InvalidArgument,
+    InvalidDetails,
+    NotCancellable,
+    StatusConflict,
+)
+from runcore._json import brief
+from runcore._lifecycle._effects import (
+    EFFECTS,
+    check_clock,
+    checked_details,
+    copied_object,
+    lifecycle_finding,
+    require_object,
+)
 from runcore._tables import (
     GUARDS,
     RUN_TABLE,
@@ -60,28 +74,35 @@ class AdvancedStep:
 def advance(
     run: Mapping[str, Any],
     event: str,
+    /,
     *,
     now: int,
     expected_status: str | None = None,
     **details: Any,
 ) -> Advanced:
-    """Apply one event to a run (the wire dict) at ``now``; the input is never mutated.
+    """Apply one event to a run (the wire dict) at ``now``; the input is never mutated, and the new
+    run shares no dict or list with it.
 
     Raises StatusConflict when ``expected_status`` is given and differs, IllegalTransition (or
     its NotCancellable) when the event is not legal now, InvalidDetails when the details break
-    the contract, ClockSkew when ``now`` does. Nothing changes when it raises.
+    the contract, ClockSkew when ``now`` does, InvalidArgument when ``run`` is not a JSON object
+    (or contains itself). Nothing changes when it raises. ``run`` and ``event`` are positional, so
+    a detail of any other name is the details' (an unknown one is refused with them).
     Docs: docs/lifecycle.md.
     """
-    status = run.get("status")
+    status = require_object("/run", run, "the run").get("status")
     if expected_status is not None and status != expected_status:
         raise StatusConflict(expected_status, status)
     new, dest = _apply(RUN_TABLE, run, event, now, details)
     return Advanced(new, (f"thread.run.{dest}",))
 
 
-def advance_step(step: Mapping[str, Any], event: str, *, now: int, **details: Any) -> AdvancedStep:
-    """Apply one event to a run step (the wire dict) at ``now``; the input is never mutated."""
-    new, dest = _apply(STEP_TABLE, step, event, now, details)
+def advance_step(
+    step: Mapping[str, Any], event: str, /, *, now: int, **details: Any
+) -> AdvancedStep:
+    """Apply one event to a run step (the wire dict) at ``now``; the input is never mutated, and
+    the new step shares no dict or list with it. Raises as :func:`advance` does."""
+    new, dest = _apply(STEP_TABLE, require_object("/step", step, "the step"), event, now, details)
     return AdvancedStep(new, (f"thread.run.step.{dest}",))
 
 
@@ -121,21 +142,32 @@ def settle_steps(
     Other steps, and every step of a live run, come back unchanged with no events. A step still
     ``in_progress`` under a run that ``completed``, ended ``incomplete`` or ``failed`` is refused: the
     server completes or fails its steps before it ends the run
-    (decisions.md#steps-follow-their-run).
+    (decisions.md#steps-follow-their-run). ``steps`` is a list of step dicts; anything else
+    raises InvalidArgument.
     """
-    check_clock(run, now, RUN_TABLE.timestamps)
+    check_clock(require_object("/run", run, "the run"), now, RUN_TABLE.timestamps)
+    if not isinstance(steps, (list, tuple)):
+        raise InvalidArgument("/steps", f"steps must be a list of run steps, got {brief(steps)}")
+    # Copied first, so a step that cannot be copied is named by its place in the list.
+    copies = [
+        copied_object(f"/steps/{index}", require_object(f"/steps/{index}", step, f"steps[{index}]"))
+        for index, step in enumerate(steps)
+    ]
     status = run.get("status")
     event = STEP_EVENT_ON_RUN_END.get(status) if isinstance(status, str) else None
+    ended = isinstance(status, str) and status in TERMINAL_RUN_STATUSES
     found = []
-    for index, step in enumerate(steps):
+    for index, step in enumerate(copies):
         if step.get("run_id") != run.get("id"):
             owner, name = step.get("run_id"), step.get("id")
-            message = f"step {name!r} belongs to run {owner!r}, not {run.get('id')!r}"
+            message = (
+                f"step {brief(name)} belongs to run {brief(owner)}, not {brief(run.get('id'))}"
+            )
             where = ["steps", index, "run_id"]
             found.append(lifecycle_finding("step_of_another_run", where, message, owner))
-        elif step.get("status") == "in_progress" and status in TERMINAL_RUN_STATUSES and not event:
+        elif step.get("status") == "in_progress" and ended and not event:
             message = (
-                f"step {step.get('id')!r} is still in_progress but its run is {status!r}: "
+                f"step {brief(step.get('id'))} is still in_progress but its run is {status!r}: "
                 "complete or fail the step before the run ends"
             )
             where = ["steps", index, "status"]
@@ -145,8 +177,8 @@ def settle_steps(
     return [
         advance_step(step, event, now=now)
         if event and step.get("status") == "in_progress"
-        else AdvancedStep(dict(step), ())
-        for step in steps
+        else AdvancedStep(step, ())
+        for step in copies
     ]
 
 
@@ -154,9 +186,9 @@ def legal_events(run: Mapping[str, Any], *, now: int) -> list[str]:
     """The events that would move this run at ``now``.
 
     Raises ClockSkew for a ``now`` that :func:`advance` would refuse (not integer seconds, or
-    earlier than the run's latest timestamp).
+    earlier than the run's latest timestamp), and InvalidArgument when ``run`` is not a JSON object.
     """
-    check_clock(run, now, RUN_TABLE.timestamps)
+    check_clock(require_object("/run", run, "the run"), now, RUN_TABLE.timestamps)
     if run.get("status") not in RUN_TABLE.statuses:
         return []
     return _legal(RUN_TABLE, run, now)
@@ -197,7 +229,7 @@ def _refusal(table: StatusTable, obj: Mapping[str, Any], event: Any, now: int) -
         reason = "the status is terminal" if status in table.terminal else ""
     refusal = NotCancellable if table is RUN_TABLE and event == "cancel" else IllegalTransition
     guards = tuple(str(c.func) for c in closed)
-    return refusal(status, str(event), legal, reason, subject=table.name, guards=guards)
+    return refusal(status, _named(event), legal, reason, subject=table.name, guards=guards)
 
 
 def _holds(condition: Any, obj: Mapping[str, Any], now: int) -> bool:
@@ -215,15 +247,20 @@ def _known_status(table: StatusTable, obj: Mapping[str, Any], event: Any) -> str
     if not isinstance(status, str) or status not in table.statuses:
         known = ", ".join(table.statuses)
         raise IllegalTransition(
-            status, str(event), [], f"the status is not one of {known}", subject=table.name
+            status, _named(event), [], f"the status is not one of {known}", subject=table.name
         )
     return status
+
+
+def _named(event: Any) -> str:
+    """An event as errors name it: itself, or a short description of what is not an event name."""
+    return event if isinstance(event, str) else brief(event)
 
 
 def _entered(
     table: StatusTable, obj: Mapping[str, Any], dest: str, changes: Mapping[str, Any]
 ) -> dict[str, Any]:
-    new = dict(obj)
+    new = copied_object(f"/{table.name}", obj)
     for name, rule in table.fields.items():
         if dest not in rule["allowed"]:
             new[name] = None

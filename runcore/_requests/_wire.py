@@ -10,7 +10,7 @@ from typing import Any
 
 from runcore._errors import ContractViolation, UnknownKind
 from runcore._findings import found
-from runcore._json import non_finite
+from runcore._json import brief, checkable
 
 # The prefixes of the ids the runs endpoints name, by the object they name. Every recorded id is
 # the prefix, an underscore and 24 letters or digits (decisions.md#ids-and-the-wire-form).
@@ -69,9 +69,16 @@ def _encoded(obj: Any, **layout: Any) -> bytes:
     try:
         return json.dumps(obj, ensure_ascii=False, allow_nan=False, **layout).encode("utf-8")
     except (ValueError, TypeError, RecursionError) as error:
-        numbers = [
-            found("non_finite_number", "schema", path, f"{value!r} is not a JSON number", value)
-            for path, value in non_finite(obj)
+        problems = [
+            found(problem.code, "schema", problem.path, _NOT_JSON[problem.code], problem.value)
+            for problem in checkable(obj)[1]
         ]
-        message = f"cannot be written as JSON: {error}"
-        raise ContractViolation(numbers or [found("wrong_type", "schema", [], message)]) from None
+        message = f"cannot be written as JSON: {brief(str(error))}"
+        raise ContractViolation(problems or [found("wrong_type", "schema", [], message)]) from None
+
+
+_NOT_JSON = {
+    "non_finite_number": "NaN and infinities are not JSON numbers",
+    "circular_reference": "a value that contains itself cannot be written as JSON",
+    "nesting_too_deep": "nested too deeply to be written as JSON",
+}

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runcore import validate
+from runcore import schema, validate
 from runcore._findings import pointer
 from runcore.strategies import valid_objects
 
@@ -246,3 +246,72 @@ def test_an_integer_written_with_a_fraction_is_a_wrong_type(
     kind: str, body: dict, where: str
 ) -> None:
     assert only_finding(body, kind) == (where, "wrong_type")
+
+
+def arrays(node: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Every schema of an array in a schema document, by where it is in the document."""
+    if isinstance(node, list):
+        return [a for index, child in enumerate(node) for a in arrays(child, f"{path}/{index}")]
+    if not isinstance(node, dict):
+        return []
+    types = node.get("type")
+    own = (
+        [(path, node)] if types == "array" or (isinstance(types, list) and "array" in types) else []
+    )
+    return own + [a for key, child in node.items() for a in arrays(child, f"{path}/{key}")]
+
+
+REQUEST_ARRAYS = [
+    (kind, where, node)
+    for kind in (
+        "create_run_request",
+        "create_thread_and_run_request",
+        "modify_run_request",
+        "submit_tool_outputs_request",
+    )
+    for where, node in arrays(schema(kind))
+]
+
+
+@pytest.mark.parametrize(
+    "kind, where, node", REQUEST_ARRAYS, ids=[f"{k}{w}" for k, w, _ in REQUEST_ARRAYS]
+)
+def test_every_array_of_a_request_body_has_a_bound_of_at_most_128_items(
+    kind: str, where: str, node: dict[str, Any]
+) -> None:
+    assert node.get("maxItems", 129) <= 128
+
+
+@pytest.mark.parametrize(
+    "kind, body, where",
+    [
+        (
+            "submit_tool_outputs_request",
+            {"tool_outputs": [{"tool_call_id": "c", "output": "o"}]},
+            "/tool_outputs",
+        ),
+        (
+            "create_run_request",
+            {"assistant_id": "a", "additional_messages": [{"role": "user", "content": "hi"}]},
+            "/additional_messages",
+        ),
+        (
+            "create_thread_and_run_request",
+            {"assistant_id": "a", "thread": {"messages": [{"role": "user", "content": "hi"}]}},
+            "/thread/messages",
+        ),
+    ],
+    ids=["tool_outputs", "additional_messages", "thread_messages"],
+)
+def test_an_array_of_129_items_is_one_error_and_128_pass(
+    kind: str, body: dict[str, Any], where: str
+) -> None:
+    array = body
+    tokens = where.strip("/").split("/")
+    for token in tokens[:-1]:
+        array = array[token]
+    item = array[tokens[-1]][0]
+    array[tokens[-1]] = [item] * 128
+    assert validate(body, kind) == []
+    array[tokens[-1]] = [item] * 129
+    assert only_finding(body, kind) == (where, "too_many_items")

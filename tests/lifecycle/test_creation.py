@@ -8,6 +8,7 @@ import pytest
 
 from runcore import ClockSkew, InvalidDetails, run_from_request, validate
 from tests.builders import T0
+from tests.hostile import containers
 
 ASSISTANT = {
     "id": "asst_1",
@@ -228,3 +229,18 @@ def test_a_setting_a_request_could_not_carry_makes_no_run(
     with pytest.raises(InvalidDetails) as raised:
         make(request_, {**ASSISTANT, **assistant})
     assert [f.code for f in raised.value.findings] == [code]
+
+
+def test_the_new_run_shares_no_dict_or_list_with_the_request_or_the_assistant() -> None:
+    request = {
+        "assistant_id": "asst_1",
+        "metadata": {"a": "b"},
+        "truncation_strategy": {"type": "last_messages", "last_messages": 3},
+        "response_format": {"type": "json_object"},
+    }
+    assistant = {
+        **ASSISTANT,
+        "tools": [{"type": "function", "function": {"name": "f", "parameters": {}}}],
+    }
+    run = run_from_request(request, assistant, run_id="run_1", thread_id="thread_1", now=T0)
+    assert not containers(run) & (containers(request) | containers(assistant))

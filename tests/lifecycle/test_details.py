@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runcore import InvalidDetails, advance, advance_step, invariant_findings, validate
-from runcore._contract._schemas import DETAILS_URI, details_validator
+from runcore import InvalidDetails, advance, advance_step, invariant_findings, schema, validate
+from runcore._contract._schemas import DETAILS_URI, details_validator, registry
 from runcore._contract._translate import schema_findings
-from runcore._lifecycle._effects import _WELL_FORMED
+from runcore._lifecycle._effects import _WELL_FORMED, MAX_TOOL_CALLS
 from runcore._schema_strategies import from_schema
 from runcore.strategies import event_details, json_values, runs
 from tests.builders import T0, at
@@ -279,3 +279,35 @@ def test_drawn_details_move_a_drawn_run_and_keep_the_contract(data: Any) -> None
         event = data.draw(st.sampled_from(legal))
         moved = advance(run, event, now=now, **data.draw(event_details(event, obj=run))).run
         assert validate(moved, "run", profile="spec") == []
+
+
+def test_a_run_waits_on_at_most_128_tool_calls_and_takes_at_most_128_outputs(run_in) -> None:
+    calls = [{**CALL, "id": f"call_{i}"} for i in range(129)]
+    run = run_in("in_progress")
+    with pytest.raises(InvalidDetails) as raised:
+        advance(run, REQUIRE, now=at(run, REQUIRE), tool_calls=calls)
+    assert [(f.code, f.pointer) for f in raised.value.findings] == [
+        ("too_many_items", "/tool_calls")
+    ]
+    waiting = advance(run, REQUIRE, now=at(run, REQUIRE), tool_calls=calls[:128]).run
+    outputs = [{"tool_call_id": f"call_{i}", "output": "42"} for i in range(128)]
+    with pytest.raises(InvalidDetails) as raised:
+        advance(waiting, SUBMIT, now=at(waiting, SUBMIT), tool_outputs=[*outputs, outputs[0]])
+    assert [(f.code, f.pointer) for f in raised.value.findings] == [
+        ("too_many_items", "/tool_outputs")
+    ]
+    assert (
+        advance(waiting, SUBMIT, now=at(waiting, SUBMIT), tool_outputs=outputs).run["status"]
+        == "queued"
+    )
+
+
+def test_the_engine_bound_on_tool_calls_is_the_submit_request_bound() -> None:
+    request = schema("submit_tool_outputs_request")["properties"]["tool_outputs"]["maxItems"]
+    details = registry().contents(DETAILS_URI)["$defs"]
+    assert (
+        MAX_TOOL_CALLS
+        == request
+        == details["run_require_action"]["properties"]["tool_calls"]["maxItems"]
+    )
+    assert details["run_submit_tool_outputs"]["properties"]["tool_outputs"]["maxItems"] == request

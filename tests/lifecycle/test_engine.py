@@ -24,6 +24,7 @@ from runcore._graph import edges
 from runcore._lifecycle._engine import RUN_MACHINE
 from runcore._tables import RUN_TABLE
 from tests.builders import T0, at
+from tests.hostile import containers
 
 RUN_EDGES = edges(RUN_TABLE)
 ILLEGAL = [
@@ -276,3 +277,23 @@ def test_an_unknown_status_is_named_as_it_is(run_in) -> None:
     with pytest.raises(IllegalTransition) as raised:
         advance(run, "start", now=T0 + 1)
     assert raised.value.status == "paused" and "terminal" not in str(raised.value)
+
+
+# The new run shares nothing with its input (decisions.md#the-new-run-shares-nothing-with-its-input).
+
+
+@pytest.mark.parametrize(
+    "source, event, dest", RUN_EDGES, ids=[f"{s}-{e}" for s, e, _ in RUN_EDGES]
+)
+def test_the_new_run_shares_no_dict_or_list_with_the_run_or_the_details(
+    run_in, event_details, source, event, dest
+) -> None:
+    run = {**run_in(source), "metadata": {"k": "v"}, "extra": [{"deep": [1]}]}
+    details = event_details.get(event, {})
+    new = advance(run, event, now=at(run, event), **details).run
+    assert not containers(new) & (containers(run) | containers(details))
+    new["metadata"]["k"] = "changed"
+    new["tools"].append({"type": "code_interpreter"})
+    new["extra"][0]["deep"].append(2)
+    assert run["metadata"] == {"k": "v"} and run["extra"] == [{"deep": [1]}]
+    assert len(run["tools"]) == 1

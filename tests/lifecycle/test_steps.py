@@ -16,6 +16,7 @@ from runcore import (
 from runcore._graph import edges
 from runcore._tables import STEP_TABLE
 from tests.builders import T0, at
+from tests.hostile import containers
 
 STEP_EDGES = edges(STEP_TABLE)
 
@@ -87,3 +88,13 @@ def test_settle_steps_refuses_a_clock_before_the_run_and_steps_left_running_unde
         ("step_left_running", "/steps/0/status")
     ]
     assert settle_steps(run_in("completed"), [step_in("completed")], now=T0 + 10)[0].events == ()
+
+
+def test_settled_steps_share_no_dict_or_list_with_the_steps_given(run_in, step_in) -> None:
+    run = run_in("cancelled")
+    steps = [step_in("in_progress"), step_in("completed")]
+    settled = settle_steps(run, steps, now=at(run, "cancel") + 1)
+    assert [s.step["status"] for s in settled] == ["cancelled", "completed"]
+    assert not containers([s.step for s in settled]) & containers(steps)
+    settled[1].step["step_details"]["message_creation"]["message_id"] = "changed"
+    assert steps[1]["step_details"]["message_creation"]["message_id"] == "msg_1"
