@@ -17,19 +17,16 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from importlib.metadata import version
 from typing import Any
 
 from runcore._graph import Edge, Pair, exits, pairs
-from runcore._life import Moment, created, lived
+from runcore._life import Moment, created, guarded, lived, next_moment
 from runcore._lifecycle._creation import run_from_request
-from runcore._lifecycle._effects import pending_call_ids
-from runcore._lifecycle._engine import legal_events
-from runcore._lifecycle._steps import run_usage
-from runcore._tables import GUARDS, RUN_EXPIRES_IN, RUN_TABLE
+from runcore._tables import RUN_EXPIRES_IN, RUN_TABLE
 
-__all__ = ["ASSISTANT", "CREATE", "T0", "Moment", "dumps", "replay", "scenarios", "walk_until"]
+__all__ = ["ASSISTANT", "CREATE", "T0", "Moment", "dumps", "replay", "scenarios"]
 
 T0 = 1_732_233_600  # when replays start: 2024-11-22T00:00:00Z
 ASSISTANT = {
@@ -53,7 +50,6 @@ _REQUESTS = {
     "submit_tool_outputs": ("POST", _RUN_PATH + "/submit_tool_outputs"),
     "cancel": ("POST", _RUN_PATH + "/cancel"),
 }
-_MESSAGE_USAGE = {"prompt_tokens": 30, "completion_tokens": 12, "total_tokens": 42}
 
 
 def scenarios() -> dict[str, Any]:
@@ -86,27 +82,6 @@ def replay(scenario: Mapping[str, Any], *, now: int = T0) -> list[Moment]:
             lived(moments[-1], event["event"], now=now + event["at"], details=event["details"])
         )
     return moments
-
-
-def walk_until(
-    wanted: Callable[[Moment], bool], *, now: int = T0, run_id: str = "run_canonical"
-) -> list[Moment]:
-    """The moments of a shortest legal walk from a run created at ``now`` to one that is ``wanted``.
-
-    Raises LookupError when no walk gets there.
-    """
-    start = _created(run_id.partition("_")[2] or run_id, now)
-    queue, seen = deque([[start]]), {_state(start)}
-    while queue:
-        moments = queue.popleft()
-        if wanted(moments[-1]):
-            return moments
-        for _, event, _ in exits(RUN_TABLE, moments[-1].run["status"]):
-            after = _next(moments[-1], event)
-            if after is not None and _state(after) not in seen:
-                seen.add(_state(after))
-                queue.append([*moments, after])
-    raise LookupError("no legal walk of the run table gets there")
 
 
 # -- planning ------------------------------------------------------------------------------------
@@ -156,60 +131,20 @@ def _moves() -> tuple[dict[Any, list[tuple[Edge, Any]]], Any]:
     """The engine's legal moves between states (a status and the guards that hold), each found
     by replaying an event on the first run seen in that state, and the new run's state."""
     start = _created("plan", T0)
-    found = {_guarded(start): start}
+    found = {guarded(start): start}
     moves: dict[Any, list[tuple[Edge, Any]]] = {}
-    queue = deque([_guarded(start)])
+    queue = deque([guarded(start)])
     while queue:
         state = queue.popleft()
         moves[state] = []
         for edge in exits(RUN_TABLE, found[state].run["status"]):
-            after = _next(found[state], edge[1])
+            after = next_moment(found[state], edge[1])
             if after is not None:
-                moves[state].append((edge, _guarded(after)))
-                if _guarded(after) not in found:
-                    found[_guarded(after)] = after
-                    queue.append(_guarded(after))
-    return moves, _guarded(start)
-
-
-def _guarded(moment: Moment) -> tuple[Any, ...]:
-    """What decides which events are legal next: the status and the guards that hold."""
-    now = moment.now + 1
-    return moment.run["status"], tuple(n for n, g in GUARDS.items() if g.holds(moment.run, now))
-
-
-def _state(moment: Moment) -> tuple[Any, ...]:
-    """A run's guarded state and its steps' statuses."""
-    return *_guarded(moment), tuple(step["status"] for step in moment.steps)
-
-
-def _next(moment: Moment, event: str) -> Moment | None:
-    """The moment after ``event``, a second later (``expire``: at the deadline), if it is legal."""
-    now = moment.run["expires_at"] if event == "expire" else moment.now + 1
-    if not isinstance(now, int) or event not in legal_events(moment.run, now=now):
-        return None
-    return lived(moment, event, now=now, details=_details(event, moment))
-
-
-def _details(event: str, moment: Moment) -> dict[str, Any]:
-    """The details a server's model gives the engine for ``event``, the same on every replay."""
-    run, steps = moment.run, list(moment.steps)
-    if event == "require_action":
-        call_id = f"call_{run['id'].partition('_')[2]}_{len(steps) + 1}"
-        function = {"name": "get_weather", "arguments": '{"city": "Paris"}'}
-        return {"tool_calls": [{"id": call_id, "type": "function", "function": function}]}
-    if event == "submit_tool_outputs":
-        outputs = [{"tool_call_id": call, "output": "22C"} for call in pending_call_ids(run)]
-        return {"tool_outputs": outputs}
-    if event in ("complete", "incomplete"):
-        spent = run_usage(steps)
-        usage = {key: spent[key] + _MESSAGE_USAGE[key] for key in spent}
-        if event == "complete":
-            return {"usage": usage}
-        return {"usage": usage, "incomplete_details": {"reason": "max_completion_tokens"}}
-    if event == "fail":
-        return {"last_error": {"code": "server_error", "message": "Sorry, something went wrong."}}
-    return {}
+                moves[state].append((edge, guarded(after)))
+                if guarded(after) not in found:
+                    found[guarded(after)] = after
+                    queue.append(guarded(after))
+    return moves, guarded(start)
 
 
 def _created(name: str, now: int) -> Moment:
@@ -226,7 +161,7 @@ def _scenario(index: int, walk: tuple[str, ...]) -> dict[str, Any]:
     name = f"s{index:02d}"
     moments = [_created(name, T0)]
     for event in walk:
-        after = _next(moments[-1], event)
+        after = next_moment(moments[-1], event)
         assert after is not None, f"the planned walk {walk} is refused at {event!r}"
         moments.append(after)
     return {
@@ -245,7 +180,7 @@ def _event(before: Moment, after: Moment) -> dict[str, Any]:
         "event": event,
         "by": "client" if event in _REQUESTS else "server",
         "at": after.now - before.run["created_at"],
-        "details": _details(event, before),
+        "details": after.details,
     }
     if event in _REQUESTS:
         method, path = _REQUESTS[event]

@@ -171,8 +171,8 @@ def test_a_file_that_cannot_be_written_is_exit_code_3_with_its_name(tmp_path: An
 
 @pytest.mark.parametrize("status", runcore.RUN_STATUSES)
 def test_walk_until_reaches_every_status_by_a_shortest_legal_walk(status: str) -> None:
-    from runcore.scenarios import walk_until
+    from runcore._life import created, walk_until
 
-    moments = walk_until(lambda moment: moment.run["status"] == status)
+    moments = walk_until(lambda moment: moment.run["status"] == status, created(new_run()))
     assert moments[-1].run["status"] == status
     assert runcore.validate(moments[-1].run, profile="spec") == []
