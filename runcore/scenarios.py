@@ -43,7 +43,11 @@ ASSISTANT = {
     ],
 }
 # Every scenario creates its run with a thread in one request, so none needs a thread first.
-CREATE = {"method": "POST", "path": "/v1/threads/runs", "body": {"assistant_id": ASSISTANT["id"]}}
+CREATE: dict[str, Any] = {
+    "method": "POST",
+    "path": "/v1/threads/runs",
+    "body": {"assistant_id": ASSISTANT["id"]},
+}
 _RUN_PATH = "/v1/threads/{thread_id}/runs/{run_id}"
 # The events a client makes with a request; the server makes the others (its model, its clock).
 _REQUESTS = {
