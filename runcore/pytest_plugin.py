@@ -1,0 +1,267 @@
+"""runcore's pytest plugin: :func:`assert_conforms`, fixtures for a clock and canonical runs and
+steps, and a recorder that checks every runs-resource exchange a test made through httpx.
+
+pytest loads it through the ``pytest11`` entry point wherever runcore is installed. It changes
+nothing in a suite that does not use it: its fixtures act only when a test asks for them, and
+recording starts only with ``runcore_recorder`` or ``--runcore-record``. ``assert_conforms`` is an
+ordinary function, importable without the plugin (``-p no:runcore``). Docs: docs/testing.md.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import pytest
+
+from runcore._check._quote import one_line
+from runcore._contract._validate import validate
+from runcore._findings import Finding
+from runcore._kinds import PROFILES, Profile, infer_kind, require_profile
+from runcore._life import Moment, created, walk_until
+from runcore._lifecycle._creation import run_from_request
+from runcore._recording import Recorder, recording_findings
+from runcore._tables import RUN_STATUSES, STEP_STATUSES
+from runcore.scenarios import ASSISTANT, CREATE, T0
+
+__all__ = ["Clock", "ContractFailure", "assert_conforms"]
+
+
+class ContractFailure(AssertionError):
+    """What a test checked breaks the runs contract: ``findings`` holds the errors found."""
+
+    def __init__(self, message: str, findings: Sequence[Finding]) -> None:
+        super().__init__(message)
+        self.findings = list(findings)
+
+
+def assert_conforms(
+    obj: Any, kind: str | None = None, *, profile: Profile = "observed"
+) -> list[Finding]:
+    """Fail the test unless ``obj`` keeps the runs contract, listing every error one per line
+    (pointer, code, message); return the warnings.
+
+    ``kind`` is read from ``obj["object"]`` when None (name it for request bodies); ``profile`` is
+    ``observed`` (what the hosted API sent) or ``spec`` (the documented contract). Raises
+    :class:`ContractFailure`, an AssertionError, with the errors in ``findings``.
+    """
+    __tracebackhide__ = True
+    findings = validate(obj, kind, profile=profile)
+    errors = [finding for finding in findings if finding.severity == "error"]
+    if errors:
+        named = kind or infer_kind(obj)
+        object_id = obj.get("id") if isinstance(obj, dict) else None
+        subject = f"{named} {object_id!r}" if isinstance(object_id, str) else named
+        raise ContractFailure(report(subject, errors, profile), errors)
+    return findings
+
+
+def report(subject: str, findings: Sequence[Finding], profile: str) -> str:
+    """The failure message: what broke the contract, then each finding on a line of its own."""
+    count = f"{len(findings)} error{'s' if len(findings) != 1 else ''}"
+    lines = [f"{subject} breaks the runs contract ({profile} profile): {count}"]
+    pointers = [one_line(finding.pointer or "(root)") for finding in findings]
+    width = min(max(len(pointer) for pointer in pointers), 48)
+    code_width = max(len(finding.code) for finding in findings)
+    for pointer, finding in zip(pointers, findings, strict=True):
+        where = ":".join(str(part) for part in (finding.file, finding.line) if part is not None)
+        lines.append(
+            f"  {pointer:<{width}}  {finding.code:<{code_width}}  {one_line(finding.message)}"
+            + (f"  [{where}]" if where else "")
+        )
+    return "\n".join(lines)
+
+
+# -- the clock and canonical runs ----------------------------------------------------------------
+
+
+class Clock:
+    """A clock a test controls, in integer Unix seconds: call it for the time now.
+
+    Give it where a server takes its clock (``Server(assistants, clock=runcore_clock)``) and move
+    it with :meth:`advance` or :meth:`set`; it never moves by itself.
+    """
+
+    def __init__(self, now: int = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> int:
+        return self.now
+
+    def advance(self, seconds: int = 1) -> int:
+        """Move the clock ``seconds`` on (back, if negative) and return the new time."""
+        self.now += seconds
+        return self.now
+
+    def set(self, now: int) -> int:
+        """Set the clock to ``now`` and return it."""
+        self.now = now
+        return self.now
+
+    def __repr__(self) -> str:
+        return f"Clock(now={self.now})"
+
+
+@pytest.fixture
+def runcore_clock() -> Clock:
+    """A :class:`Clock` at 2024-11-22T00:00:00Z (1732233600) that moves only when told."""
+    return Clock()
+
+
+@pytest.fixture
+def runcore_run_in(runcore_clock: Clock) -> Callable[[str], dict[str, Any]]:
+    """Canonical runs: ``runcore_run_in("requires_action")`` is a new run walked into that status
+    along a shortest legal walk, from the clock's time on, one event a second (``expire`` at the
+    deadline); the clock is left at the last event. Each call makes a new run."""
+    count = itertools.count(1)
+
+    def run_in(status: str) -> dict[str, Any]:
+        _known(status, RUN_STATUSES, "run status")
+        moments = _walk(runcore_clock, next(count), lambda m: m.run["status"] == status)
+        return copy.deepcopy(moments[-1].run)
+
+    return run_in
+
+
+@pytest.fixture
+def runcore_step_in(runcore_clock: Clock) -> Callable[[str], dict[str, Any]]:
+    """Canonical run steps: ``runcore_step_in("completed")`` is a step of a new run walked on until
+    one of its steps is in that status, as :func:`runcore_run_in` walks."""
+    count = itertools.count(1)
+
+    def step_in(status: str) -> dict[str, Any]:
+        _known(status, STEP_STATUSES, "step status")
+        moments = _walk(
+            runcore_clock, next(count), lambda m: any(s["status"] == status for s in m.steps)
+        )
+        return copy.deepcopy(next(s for s in moments[-1].steps if s["status"] == status))
+
+    return step_in
+
+
+@pytest.fixture(params=RUN_STATUSES)
+def runcore_run(request: pytest.FixtureRequest, runcore_run_in: Callable[[str], Any]) -> Any:
+    """A canonical run in each status: a test that takes it runs once per status."""
+    return runcore_run_in(request.param)
+
+
+@pytest.fixture(params=STEP_STATUSES)
+def runcore_step(request: pytest.FixtureRequest, runcore_step_in: Callable[[str], Any]) -> Any:
+    """A canonical run step in each status: a test that takes it runs once per status."""
+    return runcore_step_in(request.param)
+
+
+def _walk(clock: Clock, number: int, wanted: Callable[[Moment], bool]) -> list[Moment]:
+    name = f"canonical{number}"
+    run = run_from_request(
+        CREATE["body"], ASSISTANT, run_id=f"run_{name}", thread_id=f"thread_{name}", now=clock.now
+    )
+    moments = walk_until(wanted, created(run))
+    clock.set(moments[-1].now)
+    return moments
+
+
+def _known(status: str, known: tuple[str, ...], what: str) -> None:
+    if status not in known:
+        raise ValueError(f"unknown {what} {status!r}; {what}es: {', '.join(known)}")
+
+
+# -- recording -----------------------------------------------------------------------------------
+
+_TEST_RECORDER = pytest.StashKey[Recorder]()
+_SESSION_RECORDER = pytest.StashKey[Recorder]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("runcore", "runcore: the OpenAI Assistants API runs contract")
+    group.addoption(
+        "--runcore-record",
+        metavar="PATH",
+        help="record every runs-resource exchange made through httpx in every test, fail a test "
+        "whose exchanges break the contract, and write them all to PATH as HAR 1.2 "
+        "(runcore check PATH reads it)",
+    )
+    group.addoption(
+        "--runcore-profile",
+        choices=PROFILES,
+        default="observed",
+        help="the profile recorded exchanges are checked under (default: observed)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    path = config.getoption("runcore_record")
+    if path:
+        try:
+            open(path, "w", encoding="utf-8").close()  # refuse a path that cannot be written, now
+        except OSError as error:
+            raise pytest.UsageError(
+                f"--runcore-record: cannot write {path}: {error.strerror}"
+            ) from None
+        recorder = Recorder()
+        recorder.__enter__()
+        config.stash[_SESSION_RECORDER] = recorder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    recorder = config.stash.get(_SESSION_RECORDER, None)
+    if recorder is not None:
+        recorder.__exit__()
+        with open(config.getoption("runcore_record"), "w", encoding="utf-8") as file:
+            json.dump(recorder.har(), file, indent=2, ensure_ascii=False)
+            file.write("\n")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    if _SESSION_RECORDER in item.config.stash:
+        _record_test(item)
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    result = yield  # a test that failed already is not checked again
+    recorder = item.stash.get(_TEST_RECORDER, None)
+    if recorder is not None:
+        __tracebackhide__ = True
+        profile = require_profile(item.config.getoption("runcore_profile"))
+        errors = [f for f in recording_findings(recorder, profile) if f.severity == "error"]
+        if errors:
+            exchanges = f"{len(recorder.exchanges)} runs exchange(s)"
+            raise ContractFailure(
+                report(f"what this test sent and received ({exchanges})", errors, profile), errors
+            )
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    try:
+        return (yield)
+    finally:
+        recorder = item.stash.get(_TEST_RECORDER, None)
+        if recorder is not None:
+            recorder.__exit__()
+            del item.stash[_TEST_RECORDER]
+
+
+@pytest.fixture
+def runcore_recorder(request: pytest.FixtureRequest) -> Recorder:
+    """Records every runs-resource request and response the test makes through an httpx client
+    (the ``openai`` SDK's transport); when the test has run, checks them with the whole-recording
+    rules of ``runcore check`` and fails the test with the findings. ``.exchanges`` holds them,
+    ``.har()`` is the recording as HAR 1.2."""
+    return _record_test(request.node)
+
+
+def _record_test(item: pytest.Item) -> Recorder:
+    recorder = item.stash.get(_TEST_RECORDER, None)
+    if recorder is None:
+        recorder = Recorder(item.nodeid)
+        recorder.__enter__()
+        item.stash[_TEST_RECORDER] = recorder
+    return recorder
