@@ -20,7 +20,7 @@ import pytest
 from runcore._check._quote import one_line
 from runcore._contract._validate import validate
 from runcore._findings import Finding
-from runcore._kinds import PROFILES, Profile, infer_kind, require_profile
+from runcore._kinds import PROFILES, REQUEST_KINDS, Profile, infer_kind, require_profile
 from runcore._life import Moment, created, walk_until
 from runcore._lifecycle._creation import run_from_request
 from runcore._recording import Recorder, recording_findings
@@ -55,14 +55,16 @@ def assert_conforms(
         named = kind or infer_kind(obj)
         object_id = obj.get("id") if isinstance(obj, dict) else None
         subject = f"{named} {object_id!r}" if isinstance(object_id, str) else named
-        raise ContractFailure(report(subject, errors, profile), errors)
+        named_profile = None if named in REQUEST_KINDS else profile  # requests have one profile
+        raise ContractFailure(report(subject, errors, named_profile), errors)
     return findings
 
 
-def report(subject: str, findings: Sequence[Finding], profile: str) -> str:
+def report(subject: str, findings: Sequence[Finding], profile: str | None) -> str:
     """The failure message: what broke the contract, then each finding on a line of its own."""
     count = f"{len(findings)} error{'s' if len(findings) != 1 else ''}"
-    lines = [f"{subject} breaks the runs contract ({profile} profile): {count}"]
+    under = f" ({profile} profile)" if profile else ""
+    lines = [f"{subject} breaks the runs contract{under}: {count}"]
     pointers = [one_line(finding.pointer or "(root)") for finding in findings]
     width = min(max(len(pointer) for pointer in pointers), 48)
     code_width = max(len(finding.code) for finding in findings)

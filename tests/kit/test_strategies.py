@@ -289,12 +289,13 @@ def test_the_valid_objects_variants_break_have_no_finding(
 
 
 def test_every_docstring_example_runs() -> None:
+    profile = settings.get_current_profile_name()
     settings.register_profile("runcore-docs", max_examples=5, deadline=None)
     settings.load_profile("runcore-docs")
     try:
         results = [doctest.testmod(module) for module in (strategies, _schema_strategies)]
     finally:
-        settings.load_profile("default")
+        settings.load_profile(profile)
     public = [getattr(strategies, name) for name in strategies.__all__]
     documented = [f for f in public if callable(f) and not isinstance(f, type)]
     assert sum(result.failed for result in results) == 0
