@@ -107,7 +107,7 @@ def _recorded_send(send: Any, tee: type) -> Any:
     def recorded(client: Any, request: Any, **options: Any) -> Any:
         started = time.time()
         response = send(client, request, **options)
-        _record(request, response, started, tee if options.get("stream") else None)
+        _record(request, response, started, tee)
         return response
 
     return recorded
@@ -117,13 +117,13 @@ def _recorded_async_send(send: Any, tee: type) -> Any:
     async def recorded(client: Any, request: Any, **options: Any) -> Any:
         started = time.time()
         response = await send(client, request, **options)
-        _record(request, response, started, tee if options.get("stream") else None)
+        _record(request, response, started, tee)
         return response
 
     return recorded
 
 
-def _record(request: Any, response: Any, started: float, tee: type | None) -> None:
+def _record(request: Any, response: Any, started: float, tee: type) -> None:
     if not _ACTIVE or not RUNS_PATH.fullmatch(request.url.path):
         return
     try:
@@ -140,9 +140,9 @@ def _record(request: Any, response: Any, started: float, tee: type | None) -> No
         response_headers=list(response.headers.multi_items()),
         label=next((recorder.label for recorder in reversed(_ACTIVE) if recorder.label), ""),
     )
-    if tee is None:
+    try:  # read already: a response not streamed, or one a mock transport made from bytes
         exchange.body += response.content
-    else:
+    except Exception:  # httpx's ResponseNotRead: a stream, recorded as the caller reads it
         response.stream = tee(response.stream, exchange)
     for recorder in list(_ACTIVE):
         recorder.exchanges.append(exchange)

@@ -229,14 +229,11 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     result = yield  # a test that failed already is not checked again
     recorder = item.stash.get(_TEST_RECORDER, None)
     if recorder is not None:
-        __tracebackhide__ = True
         profile = require_profile(item.config.getoption("runcore_profile"))
         errors = [f for f in recording_findings(recorder, profile) if f.severity == "error"]
-        if errors:
-            exchanges = f"{len(recorder.exchanges)} runs exchange(s)"
-            raise ContractFailure(
-                report(f"what this test sent and received ({exchanges})", errors, profile), errors
-            )
+        if errors:  # the findings are the whole story: no traceback into the plugin
+            sent = f"what this test sent and received ({len(recorder.exchanges)} runs exchanges)"
+            pytest.fail(report(sent, errors, profile), pytrace=False)
     return result
 
 
