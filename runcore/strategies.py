@@ -32,7 +32,7 @@ from runcore._contract._schemas import validator
 from runcore._findings import CODES, Category, pointer
 from runcore._graph import exits, reachable
 from runcore._kinds import PAGE_ITEM_KINDS, REQUEST_KINDS, Profile, require_kind, require_profile
-from runcore._life import Moment, created, lived, stream, walk_until
+from runcore._life import Moment, created, guarded, lived, stream, walk_until
 from runcore._lifecycle._creation import run_from_request
 from runcore._lifecycle._effects import function_names, pending_call_ids
 from runcore._lifecycle._engine import legal_events
@@ -199,8 +199,8 @@ def runs(*, status: str | None = None, max_events: int = 8) -> st.SearchStrategy
     >>> test_a_run_in_requires_action_waits_on_calls()
     """
     _known(status, RUN_STATUSES, "run status")
-    wanted = None if status is None else _run_in(status)
-    return _lives(max_events, wanted).map(lambda moments: moments[-1].run)
+    target = None if status is None else ("run", status)
+    return _lives(max_events, target).map(lambda moments: moments[-1].run)
 
 
 def run_steps(
@@ -225,10 +225,7 @@ def run_steps(
     def fits(step: Mapping[str, Any]) -> bool:
         return status is None or step["status"] == status
 
-    def wanted(moment: Moment) -> bool:
-        return any(fits(step) for step in moment.steps)
-
-    return _lives(max_events, wanted).flatmap(
+    return _lives(max_events, ("step", status)).flatmap(
         lambda moments: st.sampled_from([s for s in moments[-1].steps if fits(s)])
     )
 
@@ -238,18 +235,49 @@ def _known(value: str | None, known: tuple[str, ...], what: str) -> None:
         raise ValueError(f"unknown {what} {value!r}; {what}es: {', '.join(known)}")
 
 
-def _run_in(status: str) -> Callable[[Moment], bool]:
-    return lambda moment: moment.run["status"] == status
+# What a life is walked on to: ("run", status), ("step", status or None: any), ("pause", None):
+# a run waiting for tool outputs or ended, where a stream ends.
+Target = tuple[str, str | None]
+
+
+def _reached(target: Target) -> Callable[[Moment], bool]:
+    kind, status = target
+    if kind == "run":
+        return lambda moment: moment.run["status"] == status
+    if kind == "step":
+        return lambda moment: any(status in (None, s["status"]) for s in moment.steps)
+    return lambda moment: moment.run["status"] in ("requires_action", *RUN_TABLE.terminal)
+
+
+_WALKS: dict[tuple[Any, ...], list[str] | None] = {}
+
+
+def _events_to(start: Moment, target: Target) -> list[str] | None:
+    """The events of a shortest legal walk from ``start`` to ``target``, or None if there is none.
+
+    Remembered by what decides them: the guarded state, the steps' statuses, the time left before
+    the deadline (walks are a few events long: more than 16 seconds left is as good as any).
+    """
+    deadline = start.run["expires_at"]
+    left = min(deadline - start.now, 16) if isinstance(deadline, int) else None
+    key = (guarded(start), tuple(step["status"] for step in start.steps), left, target)
+    if key not in _WALKS:
+        try:
+            walk = walk_until(_reached(target), start)
+            _WALKS[key] = [moment.event for moment in walk[1:] if moment.event is not None]
+        except LookupError:
+            _WALKS[key] = None
+    return _WALKS[key]
 
 
 @st.composite
 def _lives(
     draw: st.DrawFn,
     max_events: int,
-    wanted: Callable[[Moment], bool] | None,
+    target: Target | None,
     streamed: bool = False,
 ) -> list[Moment]:
-    """A run's moments: up to ``max_events`` random legal events, then a walk to a wanted moment.
+    """A run's moments: up to ``max_events`` random legal events, then a walk to ``target``.
 
     ``streamed``: a run in requires_action waits for its tool outputs, as a streaming client's
     does (its stream has ended; the next one answers the outputs).
@@ -271,28 +299,24 @@ def _lives(
         # Mostly events that keep the run live, so that walks reach every status.
         pool = onward if onward and draw(st.integers(0, 2)) > 0 else legal
         moments.append(draw(_lived(moment, draw(st.sampled_from(pool)), now)))
-    if wanted is None or wanted(moments[-1]):
+    if target is None or _reached(target)(moments[-1]):
         return moments
-    walked = draw(_walked(moments[-1], wanted))
-    if walked is None:  # the guards close every walk from here (a run that never started)
-        walked = draw(_walked(draw(_births()), wanted))
+    walked = draw(_walked(moments[-1], target))
+    if walked is None:  # no walk from here (an ended run): the new run takes one
+        walked = draw(_walked(moments[0], target))
         assert walked is not None, "no legal walk gets a new run there"
         return walked
     return [*moments, *walked[1:]]
 
 
 @st.composite
-def _walked(
-    draw: st.DrawFn, start: Moment, wanted: Callable[[Moment], bool]
-) -> list[Moment] | None:
-    """A shortest legal walk from ``start`` to a wanted moment, replayed with drawn details."""
-    try:
-        events = [moment.event for moment in walk_until(wanted, start)[1:]]
-    except LookupError:
+def _walked(draw: st.DrawFn, start: Moment, target: Target) -> list[Moment] | None:
+    """A shortest legal walk from ``start`` to ``target``, replayed with drawn details."""
+    events = _events_to(start, target)
+    if events is None:
         return None
     moments = [start]
     for event in events:
-        assert event is not None
         deadline = moments[-1].run["expires_at"]
         now = deadline if event == "expire" else moments[-1].now + 1
         moments.append(draw(_lived(moments[-1], event, now)))
@@ -533,15 +557,11 @@ def streams(*, max_events: int = 8) -> st.SearchStrategy[list[bytes]]:
     return _streams(max_events)
 
 
-def _pauses(moment: Moment) -> bool:
-    return moment.run["status"] in ("requires_action", *RUN_TABLE.terminal)
-
-
 @st.composite
 def _streams(draw: st.DrawFn, max_events: int) -> list[bytes]:
     bodies: list[bytes] = []
     current: list[tuple[str, dict[str, Any]]] = []
-    for moment in draw(_lives(max_events, _pauses, streamed=True)):
+    for moment in draw(_lives(max_events, ("pause", None), streamed=True)):
         if moment.event == "submit_tool_outputs":
             bodies.append(stream(tuple(current)))
             current = []
