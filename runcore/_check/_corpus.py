@@ -1,30 +1,47 @@
-"""What a check of many inputs finds, as a stream: cases by input, and the running counts."""
+"""What a check of many inputs finds, as a stream: a case per object, request/response pair, stream
+and history, and the running counts. Histories span every input, so their cases come last."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, get_args
 
+from runcore._check._coverage import as_dict
+from runcore._check._exchange import (
+    answer_findings,
+    answer_kind,
+    request_findings,
+    route,
+    run_answer_findings,
+    succeeded,
+)
+from runcore._check._history import Histories, Place
 from runcore._check._paths import Input
-from runcore._check._readers import Document
+from runcore._check._records import Document, Interaction, PassedOver, Record, Stream
+from runcore._check._stream import KINDS_BY_TAG, StreamRules
 from runcore._contract._validate import validate
 from runcore._errors import UnknownKind
-from runcore._findings import Finding
+from runcore._findings import Category, Finding, found
 from runcore._kinds import PAGE_ITEM_KINDS, Profile, infer_kind, is_page, page_item, page_kind
 
 # Findings that say an input was not read at all (a JUnit test case that is skipped).
 SKIP_CODES = frozenset({"empty_input", "skipped_input"})
+# The name under which the histories' cases come, after every input.
+HISTORIES = "<histories>"
 
 
 @dataclass
 class Case:
-    """One checked object (one JUnit test case): where it came from and what was found in it."""
+    """One JUnit test case: an object, a request/response pair, a stream or a history; where it
+    is, what it is, what was found in it, and how many objects it checked."""
 
     file: str
     line: int | None
     name: str
     findings: list[Finding] = field(default_factory=list)
+    objects: int = 1
 
     @property
     def skipped(self) -> Finding | None:
@@ -40,55 +57,103 @@ class Summary:
     objects: int = 0
     errors: int = 0
     warnings: int = 0
+    interactions: int = 0
+    passed_over: int = 0
+    streams: int = 0
+    histories: int = 0
+    categories: Counter[str] = field(default_factory=Counter)
     unreadable: bool = False
+    coverage: list[dict[str, Any]] | None = None
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "files": self.files,
             "objects": self.objects,
             "errors": self.errors,
             "warnings": self.warnings,
+            "interactions": self.interactions,
+            "passed_over": self.passed_over,
+            "streams": self.streams,
+            "histories": self.histories,
+            "categories": {name: self.categories[name] for name in get_args(Category)},
         }
+
+    @property
+    def nothing_checked(self) -> bool:
+        """No object, interaction of the runs resource or stream was checked."""
+        return not (self.objects or self.interactions or self.streams)
 
     def exit_code(self) -> int:
         """2 when input could not be read or nothing was checked, 1 on errors, else 0.
 
         Nothing checked is not a success (decisions.md#nothing-checked-is-not-a-success).
         """
-        if self.unreadable or not self.objects:
+        if self.unreadable or self.nothing_checked:
             return 2
         return 1 if self.errors else 0
 
 
+@dataclass
+class _Check:
+    """What one check carries from input to input: its options, its histories, its position."""
+
+    kind: str | None
+    profile: Profile
+    strict: bool
+    summary: Summary
+    histories: Histories = field(default_factory=Histories)
+    input: int = 0
+    seq: int = 0
+
+    def place(self, file: str, line: int | None, received_at: int | None) -> Place:
+        self.seq += 1
+        return Place(file, line, received_at, self.input, self.seq)
+
+
 def checked(
-    inputs: Iterable[Input], *, kind: str | None, profile: Profile, strict: bool, summary: Summary
+    inputs: Iterable[Input],
+    *,
+    kind: str | None,
+    profile: Profile,
+    strict: bool,
+    summary: Summary,
+    coverage: bool = False,
 ) -> Iterator[tuple[str, Iterator[Case]]]:
-    """Each input with its cases, checked as they are read; ``summary`` counts them."""
-    for name, documents in inputs:
+    """Each input with its cases, checked as they are read, then the histories of every run and
+    step; ``summary`` counts them (and holds the coverage of the tables when asked)."""
+    check = _Check(kind, profile, strict, summary)
+    for name, items in inputs:
         summary.files += 1
-        yield name, _counted(_cases(documents, kind, profile, strict), summary)
+        check.input += 1
+        yield name, _counted(_cases(items, check), summary)
+    yield HISTORIES, _counted(_histories(check, coverage), summary)
 
 
 def _counted(cases: Iterator[Case], summary: Summary) -> Iterator[Case]:
     for case in cases:
-        summary.objects += case.skipped is None
+        summary.objects += case.objects if case.skipped is None else 0
         for finding in case.findings:
             summary.errors += finding.severity == "error"
             summary.warnings += finding.severity == "warning"
+            summary.categories[finding.category] += 1
             summary.unreadable |= finding.code == "unreadable_input"
         yield case
 
 
-def _cases(
-    documents: Iterator[Document], kind: str | None, profile: Profile, strict: bool
-) -> Iterator[Case]:
-    """Check every document; a page of objects becomes one case for the page and one per item."""
-    for document in documents:
-        if document.problem is None:
-            yield from _check(document, kind, profile, strict)
-            continue
-        finding = _input_finding(document.code, document.problem, document.file, document.line)
-        yield Case(document.file, document.line, case_name(None, document.line), [finding])
+def _cases(items: Iterator[Any], check: _Check) -> Iterator[Case]:
+    for item in items:
+        if isinstance(item, PassedOver):
+            check.summary.passed_over += 1
+        elif isinstance(item, Interaction):
+            check.summary.interactions += 1
+            yield from _interaction(item, check)
+        elif isinstance(item, Stream):
+            yield _stream(item, check)
+        elif item.problem is not None:
+            finding = _input_finding(item.code, item.problem, item.file, item.line)
+            yield Case(item.file, item.line, case_name(None, item.line), [finding])
+        else:
+            yield from _document(item, check)
 
 
 def _input_finding(code: str, message: str, file: str, line: int | None) -> Finding:
@@ -103,17 +168,18 @@ def _input_finding(code: str, message: str, file: str, line: int | None) -> Find
     )
 
 
-def _check(document: Document, kind: str | None, profile: Profile, strict: bool) -> list[Case]:
+# -- objects alone --------------------------------------------------------------------------------
+
+
+def _document(document: Document, check: _Check) -> list[Case]:
     value, file, line = document.value, document.file, document.line
     try:
-        chosen = page_kind(value, kind or infer_kind(value))
+        chosen = page_kind(value, check.kind or infer_kind(value))
     except UnknownKind as error:
         finding = _input_finding("unknown_kind", str(error), file, line)
         return [Case(file, line, case_name(None, line), [finding])]
-    findings = [
-        replace(finding, file=file, line=line)
-        for finding in validate(value, chosen, profile=profile, strict=strict)
-    ]
+    findings = _validated(value, chosen, check, file, line)
+    _remember(value, check.place(file, line, None), check)
     if not (is_page(value) and chosen in PAGE_ITEM_KINDS):
         return [Case(file, line, case_name(value, line), findings)]
     page = Case(file, line, case_name(None, line, "list"), [])
@@ -125,6 +191,167 @@ def _check(document: Document, kind: str | None, profile: Profile, strict: bool)
         index = page_item(finding.pointer)
         (page if index is None else items[index]).findings.append(finding)
     return [page, *items]
+
+
+def _validated(value: Any, kind: str, check: _Check, file: str, line: int | None) -> list[Finding]:
+    return [
+        replace(finding, file=file, line=line)
+        for finding in validate(value, kind, profile=check.profile, strict=check.strict)
+    ]
+
+
+def _remember(value: Any, place: Place, check: _Check) -> None:
+    """Feed the histories: a run or step, or the items of a page (and a page of runs' threads)."""
+    if not isinstance(value, dict):
+        return
+    if is_page(value):
+        items = value["data"]
+        check.histories.page(items, place)
+        for item in items:
+            if isinstance(item, dict):
+                check.histories.snapshot(
+                    item, check.place(place.file, place.line, place.received_at)
+                )
+    else:
+        check.histories.snapshot(value, place)
+
+
+# -- interactions ---------------------------------------------------------------------------------
+
+
+def _interaction(item: Interaction, check: _Check) -> Iterator[Case]:
+    exchange = item.exchange
+    streamed = isinstance(item.body, Stream)
+    findings = [
+        replace(f, file=item.file, line=item.line)
+        for f in request_findings(exchange, streamed=streamed, profile=check.profile)
+    ]
+    found_route = route(exchange.method, exchange.url)
+    assert found_route is not None
+    place = check.place(item.file, item.line, item.received_at)
+    run_id = found_route.ids.get("run_id")
+    if found_route.endpoint.name == "submit_tool_outputs" and succeeded(exchange) and run_id:
+        outputs = exchange.body.get("tool_outputs") if isinstance(exchange.body, dict) else None
+        check.histories.submitted(run_id, outputs, place)
+    if item.problem is not None:
+        message = item.problem
+        line = item.line
+        findings.append(
+            replace(
+                found("undecodable_body", "input", ["response", "body"], message),
+                file=item.file,
+                line=line,
+            )
+        )
+    name = f"{case_name(None, item.line)}: {exchange.method} {exchange.path} -> {exchange.status}"
+    pair = Case(item.file, item.line, name, findings, objects=0)
+    if isinstance(item.body, Record):
+        record = item.body
+        kind = answer_kind(exchange, record.value)
+        pair.findings += _validated(record.value, kind, check, record.file, record.line)
+        answered = answer_findings(exchange, record.value, created_at=check.histories.created_at)
+        pair.findings += [replace(f, file=record.file, line=record.line) for f in answered]
+        pair.objects = 1 + (len(record.value["data"]) if is_page(record.value) else 0)
+        if kind in ("run", "run_step", "run_list", "run_step_list"):
+            _remember(
+                record.value, check.place(record.file, record.line, record.received_at), check
+            )
+        pair.name += _labelled(record.value)
+        yield pair
+    elif isinstance(item.body, Stream):
+        stream = _stream(item.body, check, pair)
+        yield pair
+        yield stream
+    else:
+        yield pair
+
+
+def _labelled(value: Any) -> str:
+    label = (
+        value.get("id") if isinstance(value, dict) and isinstance(value.get("id"), str) else None
+    )
+    return f": {label}" if label else ""
+
+
+# -- streams --------------------------------------------------------------------------------------
+
+
+def _stream(stream: Stream, check: _Check, pair: Case | None = None) -> Case:
+    """One stream's case: its rules, each event's object, and the run's request rules in ``pair``."""
+    check.summary.streams += 1
+    rules = StreamRules(stream.exchange, check.profile)
+    case = Case(stream.file, stream.line, f"{case_name(None, stream.line)}: stream", [], objects=0)
+    found_route = route(stream.exchange.method, stream.exchange.url) if stream.exchange else None
+    answered = False
+    for event in stream.events:
+        if isinstance(event, Document):
+            case.findings.append(
+                _input_finding(event.code, event.problem or "", event.file, event.line)
+            )
+            continue
+        at = {"file": event.file, "line": event.line}
+        data = event.value
+        object_id = (
+            data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+        )
+        case.findings += [replace(f, object_id=object_id, **at) for f in rules.event(event)]
+        case.objects += event.event != "done"
+        kind = _event_kind(event)
+        if kind is not None:
+            case.findings += _event_findings(data, kind, check, event)
+        if isinstance(data, dict) and data.get("object") in ("thread.run", "thread.run.step"):
+            check.histories.snapshot(data, check.place(event.file, event.line, event.received_at))
+        if (
+            pair is not None
+            and found_route
+            and not answered
+            and isinstance(data, dict)
+            and data.get("object") == "thread.run"
+        ):
+            answered = True
+            pair.findings += [
+                replace(f, object_id=object_id, **at)
+                for f in run_answer_findings(found_route, stream.exchange, data, [])
+            ]  # type: ignore[arg-type]
+    last = {"file": stream.file, "line": rules.last_line}
+    case.findings += [replace(f, object_id=rules.run_id, **last) for f in rules.end()]
+    if isinstance(rules.run_id, str):
+        case.name += f" of run {rules.run_id}"
+    return case
+
+
+def _event_kind(event: Record) -> str | None:
+    """The kind an event's data is checked as: by its tag (runs, steps, step deltas), or an error."""
+    if event.event == "error":
+        return "error"
+    data = event.value
+    tag = data.get("object") if isinstance(data, dict) else None
+    return KINDS_BY_TAG.get(tag) if isinstance(tag, str) else None
+
+
+def _event_findings(data: Any, kind: str, check: _Check, event: Record) -> list[Finding]:
+    """An event's object checked alone; an error event's data as an error body, which the API
+    sent as ``{"error": {...}}`` or as the bare error (contract §3.1)."""
+    if kind == "error" and isinstance(data, dict) and "error" not in data:
+        wrapped = _validated({"error": data}, kind, check, event.file, event.line)
+        return [replace(f, pointer=f.pointer.removeprefix("/error")) for f in wrapped]
+    return _validated(data, kind, check, event.file, event.line)
+
+
+# -- histories ------------------------------------------------------------------------------------
+
+
+def _histories(check: _Check, coverage: bool) -> Iterator[Case]:
+    for history in check.histories.each():
+        check.summary.histories += 1
+        what = "run" if history.tag == "thread.run" else "step"
+        name = f"{what} {history.key}: {history.snapshots} snapshot(s)"
+        yield Case(history.first.file, history.first.line, name, history.findings, objects=0)
+    if coverage:
+        check.summary.coverage = [
+            as_dict(tag.rsplit(".", 1)[-1] if tag != "thread.run" else "run", walks.coverage())
+            for tag, walks in check.histories.walks.items()
+        ]
 
 
 def case_name(value: Any, line: int | None, where: str = "") -> str:

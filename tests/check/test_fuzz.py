@@ -32,7 +32,7 @@ LONG = os.environ.get("RUNCORE_FUZZ") == "long"
 SCALE = 25 if LONG else 1
 # Inputs tried per test in the default run (times SCALE with RUNCORE_FUZZ=long).
 FUZZ_COUNTS = {"bytes": 2000, "documents": 2000, "streams": 1500, "folders": 300, "processes": 8}
-FORMATS = ("text", "json", "junit")
+FORMATS = ("text", "json", "junit", "github")
 
 
 def fuzz(name: str) -> settings:
@@ -75,6 +75,8 @@ def check_result(result: Result, args: list[str]) -> None:
         check_json(result)
     elif output == "junit":
         check_junit(result)
+    elif output == "github":
+        check_github(result)
     else:
         check_text(result)
 
@@ -86,14 +88,26 @@ def no_constant(name: str) -> None:
 def check_json(result: Result) -> None:
     report = json.loads(result.stdout, parse_constant=no_constant)
     findings, summary = report["findings"], report["summary"]
-    assert set(summary) == {"files", "objects", "errors", "warnings"}
+    assert set(summary) == {
+        "files",
+        "objects",
+        "errors",
+        "warnings",
+        "interactions",
+        "passed_over",
+        "streams",
+        "histories",
+        "categories",
+    }
     for finding in findings:
         assert CODES[finding["code"]][0] == finding["category"]
         assert isinstance(finding["truncated"], bool)
     assert summary["errors"] == sum(f["severity"] == "error" for f in findings)
     assert summary["warnings"] == sum(f["severity"] == "warning" for f in findings)
+    assert sum(summary["categories"].values()) == len(findings)
     unreadable = any(f["code"] == "unreadable_input" for f in findings)
-    expected = 2 if unreadable or not summary["objects"] else (1 if summary["errors"] else 0)
+    checked = summary["objects"] or summary["interactions"] or summary["streams"]
+    expected = 2 if unreadable or not checked else (1 if summary["errors"] else 0)
     assert result.code == expected
 
 
@@ -109,6 +123,16 @@ def check_junit(result: Result) -> None:
     assert int(root.get("tests", "")) == sum(int(s.get("tests", "")) for s in suites)
     assert int(root.get("failures", "")) == sum(int(s.get("failures", "")) for s in suites)
     assert (int(root.get("failures", "")) > 0) == (result.code == 1) or result.code == 2
+
+
+def check_github(result: Result) -> None:
+    """One workflow command a line: each finding, then the counts as a notice."""
+    lines = result.text.split("\n")
+    assert lines[-1] == "" and lines[-2].startswith("::notice title=runcore check::checked ")
+    for line in lines[:-2]:
+        assert line.startswith(("::error ", "::warning ")) and line.isprintable(), line
+        properties, _, message = line.partition("::")[2].partition("::")
+        assert "title=" in properties and message
 
 
 def check_text(result: Result) -> None:
