@@ -19,7 +19,7 @@ from runcore._check._exchange import (
 )
 from runcore._check._history import Histories, Place
 from runcore._check._paths import Input
-from runcore._check._records import Document, Interaction, PassedOver, Record, Stream
+from runcore._check._records import Document, Exchange, Interaction, PassedOver, Record, Stream
 from runcore._check._stream import KINDS_BY_TAG, StreamRules
 from runcore._contract._validate import validate
 from runcore._errors import UnknownKind
@@ -277,47 +277,52 @@ def _labelled(value: Any) -> str:
 
 
 def _stream(stream: Stream, check: _Check, pair: Case | None = None) -> Case:
-    """One stream's case: its rules, each event's object, and the run's request rules in ``pair``."""
+    """One stream's case: its rules and each event's object. The first run event of a streamed
+    answer is also the answer to its request: those findings go to the request's ``pair``."""
     check.summary.streams += 1
     rules = StreamRules(stream.exchange, check.profile)
     case = Case(stream.file, stream.line, f"{case_name(None, stream.line)}: stream", [], objects=0)
-    found_route = route(stream.exchange.method, stream.exchange.url) if stream.exchange else None
-    answered = False
     for event in stream.events:
         if isinstance(event, Document):
-            case.findings.append(
-                _input_finding(event.code, event.problem or "", event.file, event.line)
-            )
+            problem = _input_finding(event.code, event.problem or "", event.file, event.line)
+            case.findings.append(problem)
             continue
-        at = {"file": event.file, "line": event.line}
         data = event.value
-        object_id = (
-            data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
-        )
-        case.findings += [replace(f, object_id=object_id, **at) for f in rules.event(event)]
+        case.findings += _placed(rules.event(event), event.file, event.line, _id(data))
         case.objects += event.event != "done"
         kind = _event_kind(event)
         if kind is not None:
             case.findings += _event_findings(data, kind, check, event)
         if isinstance(data, dict) and data.get("object") in ("thread.run", "thread.run.step"):
             check.histories.snapshot(data, check.place(event.file, event.line, event.received_at))
-        if (
-            pair is not None
-            and found_route
-            and not answered
-            and isinstance(data, dict)
-            and data.get("object") == "thread.run"
-        ):
-            answered = True
-            pair.findings += [
-                replace(f, object_id=object_id, **at)
-                for f in run_answer_findings(found_route, stream.exchange, data, [])
-            ]  # type: ignore[arg-type]
-    last = {"file": stream.file, "line": rules.last_line}
-    case.findings += [replace(f, object_id=rules.run_id, **last) for f in rules.end()]
+        if pair is not None and stream.exchange and _is_run(data):
+            answered = _run_answer(stream.exchange, data)
+            pair.findings += _placed(answered, event.file, event.line, _id(data))
+            pair = None  # the first run event answers the request
+    ended = rules.end()
+    case.findings += _placed(ended, stream.file, rules.last_line, _id({"id": rules.run_id}))
     if isinstance(rules.run_id, str):
         case.name += f" of run {rules.run_id}"
     return case
+
+
+def _is_run(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("object") == "thread.run"
+
+
+def _run_answer(exchange: Exchange, run: dict[str, Any]) -> list[Finding]:
+    found_route = route(exchange.method, exchange.url)
+    return list(run_answer_findings(found_route, exchange, run, [])) if found_route else []
+
+
+def _placed(
+    findings: Iterable[Finding], file: str, line: int | None, object_id: str | None
+) -> list[Finding]:
+    return [replace(f, file=file, line=line, object_id=object_id) for f in findings]
+
+
+def _id(value: Any) -> str | None:
+    return value.get("id") if isinstance(value, dict) and isinstance(value.get("id"), str) else None
 
 
 def _event_kind(event: Record) -> str | None:

@@ -246,7 +246,7 @@ def _answers(
     if endpoint.answer_kind in ("run", "run_step"):
         yield from run_answer_findings(found_route, exchange, value, [])
     else:
-        for index, item in enumerate(value.get("data") if is_page(value) else []):
+        for index, item in enumerate(value["data"] if is_page(value) else []):
             if isinstance(item, dict):
                 yield from _ids(ids, item, ["data", index], owner="thread_id", parent="run_id")
         yield from _page(value, exchange, created_at)
@@ -293,7 +293,8 @@ def _ids(
         if name is None or name not in ids or field not in value:
             continue
         if value[field] != ids[name]:
-            message = f"the URL names {_ID_NAMES[name]} {ids[name]!r}; the answer's {field} is {value[field]!r}"
+            named = f"{_ID_NAMES[name]} {ids[name]!r}"
+            message = f"the URL names {named}; the answer's {field} is {value[field]!r}"
             yield found("id_mismatch", "request", [*at, field], message, value[field])
 
 
@@ -324,7 +325,8 @@ def _applied(
         and isinstance(run.get("tools"), list)
         and _tool_names(tools) != _tool_names(run["tools"])
     ):
-        message = f"the request gave tools {_tool_names(tools)}; the created run has {_tool_names(run['tools'])}"
+        given, made = _tool_names(tools), _tool_names(run["tools"])
+        message = f"the request gave tools {given}; the created run has {made}"
         yield found("request_not_applied", "request", [*at, "tools"], message)
 
 
@@ -333,7 +335,8 @@ def _modified(
 ) -> Iterator[Finding]:
     wanted = request.get("metadata")
     if isinstance(wanted, dict) and not _carries(run.get("metadata"), wanted):
-        message = f"the request set metadata {_short(wanted)}; the run answered has {_short(run.get('metadata'))}"
+        have = _short(run.get("metadata"))
+        message = f"the request set metadata {_short(wanted)}; the run answered has {have}"
         yield found(
             "request_not_applied", "request", [*at, "metadata"], message, run.get("metadata")
         )
@@ -420,7 +423,8 @@ def _beyond(
     for index, time in enumerate(times):
         if is_integer(time) and (time < at if forward else time > at):
             side = "after" if forward else "before"
-            message = f"created_at {time}, but {cursor}={named!r} (created at {at}) asks for items created {side} it"
+            asked = f"{cursor}={named!r} (created at {at}) asks for items created {side} it"
+            message = f"created_at {time}, but {asked}"
             yield found(
                 "page_cursor_ignored", "request", ["data", index, "created_at"], message, time
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -260,7 +260,7 @@ class Histories:
             given = run.submitted.get(call_id)
             if given is None or before(given[1], new.place) is not True or given[0] == output:
                 continue
-            path = ["step_details", "tool_calls", index, "function", "output"]
+            path: list[str | int] = ["step_details", "tool_calls", index, "function", "output"]
             message = f"tool call {call_id!r} does not carry the output submitted for it"
             history.findings.append(
                 _at(found("tool_output_not_carried", "history", path, message), new)
@@ -278,10 +278,11 @@ class Histories:
                 thread = self.threads.setdefault(str(thread_id), Thread())
                 pair = (str(earlier.get("id")), str(later.get("id")))
                 history = self.histories.get(pair[1])
-                if pair in thread.reported or history is None:
+                if pair in thread.reported or history is None or pair[0] == pair[1]:
                     continue
                 thread.reported.add(pair)
-                message = f"runs {pair[0]!r} and {pair[1]!r} of thread {thread_id!r} are both live on one page"
+                runs_named = f"runs {pair[0]!r} and {pair[1]!r} of thread {thread_id!r}"
+                message = f"{runs_named} are both live on one page"
                 finding = found(
                     "thread_two_live_runs", "history", ["data", index, "status"], message
                 )
@@ -417,7 +418,8 @@ def _pair(earlier: Snapshot, later: Snapshot) -> list[Finding]:
     ):
         legal = later.status in _reachable(table, earlier.status)
         if not legal:
-            message = f"{earlier.status!r} then {later.status!r}: no walk of the {table.name} table leads there"
+            change = f"{earlier.status!r} then {later.status!r}"
+            message = f"{change}: no walk of the {table.name} table leads there"
             findings.append(
                 found("status_change_illegal", "history", ["status"], message, later.status)
             )

@@ -16,7 +16,6 @@ from runcore._check._records import Document, Item, Stream
 from runcore._check._sse import events, looks_like_a_stream
 from runcore._json import JSONProblem, decode, parse
 
-
 Reader = Callable[[str, BinaryIO], Iterator[Item]]
 
 # What JSON counts as whitespace (RFC 8259 §2); a line of other spaces is a bad line, not a blank one.

@@ -91,8 +91,8 @@ def recordings_line(summary: Summary) -> str | None:
     if not (summary.interactions or summary.passed_over or summary.streams):
         return None
     return (
-        f"{summary.interactions} interaction(s) of the runs resource ({summary.passed_over} "
-        f"others passed over), {summary.streams} stream(s), {summary.histories} history(ies)"
+        f"{summary.interactions} interaction(s) of the runs resource, {summary.passed_over} "
+        f"other(s) passed over; {summary.streams} stream(s); {summary.histories} history(ies)"
     )
 
 

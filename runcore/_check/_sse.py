@@ -36,8 +36,8 @@ def events(
     Data that is not JSON is an ``invalid_json`` problem at its line; an event without data is
     not dispatched (the SSE rules). A stream that stops without a blank line still ends its event.
     """
-    name, data, at = "", [], None
-    number = first_line - 1
+    name, at = "", None
+    data: list[str] = []
     for number, raw in enumerate(lines, start=first_line):
         try:
             line = (

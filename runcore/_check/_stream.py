@@ -174,6 +174,7 @@ class StreamRules:
             if name.endswith(".created"):
                 self.created.add(key)
             elif key not in self.created and not self._may_resume():
+                self.created.add(key)  # said once per step or message
                 what = "step" if "step" in name else "message"
                 message = f"event {name!r} of {what} {key!r} before the stream created it"
                 yield found("stream_not_created", "stream", ["id"], message, key)

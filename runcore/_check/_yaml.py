@@ -25,7 +25,7 @@ _LIST_KEY = re.compile(r"(?P<key>interactions|http_interactions):\s*(?:#.*)?$")
 _TOP_LEVEL = re.compile(r"[^\s#-]|-(?:\S)")
 
 
-class _Tolerant(_Loader):  # type: ignore[misc, valid-type]
+class _Tolerant(_Loader):
     """The safe loader, reading a tag it does not know (Ruby's ``!ruby/object:…``, Python's
     ``!!python/…``) as the plain value under it, and Ruby's ``!binary`` as base64 bytes."""
 
