@@ -206,12 +206,12 @@ def _remember(value: Any, place: Place, check: _Check) -> None:
         return
     if is_page(value):
         items = value["data"]
-        check.histories.page(items, place)
         for item in items:
             if isinstance(item, dict):
                 check.histories.snapshot(
                     item, check.place(place.file, place.line, place.received_at)
                 )
+        check.histories.page(items, place)
     else:
         check.histories.snapshot(value, place)
 

@@ -109,7 +109,7 @@ class Run:
     thread_id: Any = None
     assistant_id: Any = None
     created_at: Any = None
-    ended: tuple[Place, Any] | None = None  # the first terminal snapshot and its end timestamp
+    ended: Place | None = None  # where the run was first seen ended
     steps: set[str] = field(default_factory=set)
     submitted: dict[str, tuple[bytes, Place]] = field(default_factory=dict)
 
@@ -194,11 +194,10 @@ class Histories:
             for step_id in run.steps:
                 self._step_against_run(self.histories[step_id], run)
         if new.status in RUN_TABLE.terminal and run.ended is None:
-            end = next((obj[s] for s in _END_STAMPS if is_integer(obj.get(s))), None)
-            run.ended = (new.place, end)
+            run.ended = new.place
             for step_id in run.steps:
                 self._outlived(self.histories[step_id], run)
-        self._live(key, obj, new.place)
+        self._live(key, obj)
 
     def _step(self, history: History, obj: Mapping[str, Any], new: Snapshot) -> None:
         run_id = obj.get("run_id")
@@ -237,11 +236,7 @@ class Histories:
         step = history.latest
         if run.ended is None or step.status != "in_progress" or history.outlived:
             return
-        ended_at, end = run.ended
-        after_end = before(ended_at, step.place) is True or (
-            is_integer(end) and step.place.received_at is not None and end < step.place.received_at
-        )
-        if after_end:
+        if before(run.ended, step.place) is True:
             history.outlived = True
             message = "the step is in_progress in a snapshot taken after its run ended"
             history.findings.append(
@@ -288,15 +283,17 @@ class Histories:
                 )
                 history.findings.append(_placed(finding, place, pair[1]))
 
-    def _live(self, key: str, obj: Mapping[str, Any], place: Place) -> None:
-        """When the run was live: its creation, and the latest moment a snapshot shows it live."""
+    def _live(self, key: str, obj: Mapping[str, Any]) -> None:
+        """When the run was live, by its own clock: from its creation to the latest moment one
+        of its snapshots shows it live (``started_at`` of a live run) or its end timestamp. A
+        recorder's or proxy's clock (a ``Date`` header) is another machine's, and not used."""
         thread_id, made = obj.get("thread_id"), obj.get("created_at")
         if not isinstance(thread_id, str) or not is_integer(made):
             return
         status = _text(obj.get("status"))
         moments = []
         if status in ACTIVE_RUN_STATUSES:
-            moments = [place.received_at, obj.get("started_at")]
+            moments = [obj.get("started_at")]
         elif status in RUN_TABLE.terminal:
             moments = [obj.get(s) for s in _END_STAMPS]
         until = max([m for m in moments if is_integer(m)], default=made)
@@ -305,7 +302,7 @@ class Histories:
         if span is None:
             span = thread.live[key] = [made, made]
             insort(thread.starts, (made, key))
-            self._created_while_live(thread, key, made, place)
+            self._created_while_live(thread, key, made)
         if until > span[1]:
             old, span[1] = span[1], until
             thread.latest_live = max(thread.latest_live, until)
@@ -314,7 +311,7 @@ class Histories:
             for _, other in thread.starts[start:end]:
                 self._overlap(thread, key, other, thread_id)
 
-    def _created_while_live(self, thread: Thread, key: str, made: int, place: Place) -> None:
+    def _created_while_live(self, thread: Thread, key: str, made: int) -> None:
         if thread.latest_live <= made:
             return  # no run of the thread is known live after this one was created
         for other, (start, until) in thread.live.items():
