@@ -88,7 +88,9 @@ def _decompressed(data: bytes, wbits: int) -> bytes:
             raise BodyProblem(f"the body does not decompress: {error}") from None
         return data  # labelled gzip but stored plain: vcrpy's decode_compressed_response
     if len(out) > MAX_BODY:
-        raise BodyProblem(f"the body decompresses to more than {MAX_BODY >> 20} MiB: not read")
+        raise BodyProblem(f"the body decompresses to more than {MAX_BODY:,} bytes: not read")
+    if not decompressor.eof:
+        raise BodyProblem("the body's compressed data is cut short")
     return out
 
 
@@ -170,6 +172,8 @@ def interaction(
         _status(status),
         response_headers,
     )
+    if exchange.status is None and response_body in (None, ""):
+        return Interaction(file, line, exchange, received_at, None)  # no answer was received
     at = body_line or line
     try:
         answer = _answer(file, at, body_lines, exchange, response_body, received_at)

@@ -23,6 +23,8 @@ from runcore._json import JSONProblem, decode
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _LIST_KEY = re.compile(r"(?P<key>interactions|http_interactions):\s*(?:#.*)?$")
 _TOP_LEVEL = re.compile(r"[^\s#-]|-(?:\S)")
+# An anchor a YAML node is given (``&id001``, Psych's ``&1``).
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]+")
 
 
 class _Tolerant(_Loader):
@@ -114,6 +116,7 @@ def _chunks(numbered: Iterator[tuple[int, bytes]], start: int) -> Iterator[Item 
     A line that is not UTF-8 is a problem of its item, whose other lines are then left out.
     """
     chunk: list[str] = []
+    anchors: list[str] = []
     first, broken = start, False
     for number, raw in numbered:
         try:
@@ -125,7 +128,7 @@ def _chunks(numbered: Iterator[tuple[int, bytes]], start: int) -> Iterator[Item 
             continue
         if text.startswith("-") and (len(text) == 1 or text[1] in " \t\r\n"):
             if chunk:
-                yield _item("".join(chunk), first)
+                yield _item("".join(chunk), first, anchors)
             chunk, first, broken = [text], number, False
         elif _TOP_LEVEL.match(text):
             break
@@ -134,23 +137,38 @@ def _chunks(numbered: Iterator[tuple[int, bytes]], start: int) -> Iterator[Item 
                 first = number
             chunk.append(text)
     if chunk:
-        yield _item("".join(chunk), first)
+        yield _item("".join(chunk), first, anchors)
 
 
-def _item(text: str, first: int) -> Item | YAMLProblem:
+def _item(text: str, first: int, anchors: list[str]) -> Item | YAMLProblem:
+    """One interaction. Ruby's Psych anchors an object written twice (``&1``, then ``*1``): an
+    item that names an anchor of an earlier one is parsed after the items that define anchors,
+    which alone are kept."""
     try:
         value, node = load(text, first)
     except YAMLProblem as problem:
-        return YAMLProblem(str(problem), problem.line, whole=False)
+        if "undefined alias" not in str(problem) or not anchors:
+            return YAMLProblem(str(problem), problem.line, whole=False)
+        defined = "".join(anchors)
+        try:
+            value, node = load(defined + text, first - defined.count("\n"))
+        except YAMLProblem as again:
+            return YAMLProblem(str(again), again.line, whole=False)
+        value, node = value[-1:], yaml.SequenceNode(node.tag, node.value[-1:])
+        first -= defined.count("\n")
+    if _ANCHOR.search(text):
+        anchors.append(text)
     if not (isinstance(value, list) and len(value) == 1 and isinstance(node, yaml.SequenceNode)):
         return YAMLProblem("a cassette's interaction is one item of the list", first, whole=False)
-    body = _body_node(node.value[0])
+    item = node.value[0]
+    line = first + item.start_mark.line
+    body = _body_node(item)
     if body is None:
-        return Item(value[0], first)
+        return Item(value[0], line)
     literal = isinstance(body, yaml.ScalarNode) and body.style in ("|", ">")
     offset = 1 if literal else 0  # a literal block starts on the line after its indicator
     return Item(
-        value[0], first, first + body.start_mark.line + offset, literal and body.style == "|"
+        value[0], line, first + body.start_mark.line + offset, literal and body.style == "|"
     )
 
 
