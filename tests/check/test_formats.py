@@ -249,12 +249,15 @@ def test_tags_a_safe_loader_does_not_know_are_read_as_plain_values(tmp_path: Pat
     assert found["findings"] == [] and found["summary"]["interactions"] == 2
 
 
+REQUEST = {"method": "GET", "url": "https://api.openai.com/v1/threads/t/runs/r"}
+
+
 @pytest.mark.parametrize(
     ("text", "code"),
     [
         ("interactions:\n- response: {}\n", "invalid_interaction"),
         (
-            '{"log": {"entries": [{"request": {"method": "GET", "url": "https://api.openai.com/v1/threads/t/runs/r"}, "response": {"status": 0}}]}}',
+            json.dumps({"log": {"entries": [{"request": REQUEST, "response": {"status": 0}}]}}),
             "invalid_interaction",
         ),
         ('{"Entries": [42]}', "invalid_interaction"),
