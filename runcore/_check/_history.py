@@ -175,10 +175,18 @@ class Histories:
             history.latest = new
 
     def _walked(self, history: History, earlier: Snapshot, later: Snapshot) -> None:
-        """The edge of the table between two snapshots in a row, when they are one edge apart."""
+        """The edge of the table between two snapshots in a row, when they are one edge apart.
+
+        Only ``start`` stamps ``started_at``: a run whose ``started_at`` moved between two
+        snapshots one other edge apart took a longer walk (queued, in_progress, cancelling),
+        and no edge is claimed (decisions.md#coverage).
+        """
         if earlier.tag != later.tag or earlier.status == later.status:
             return
         edge = self.walks[later.tag].edge(earlier.status, later.status)
+        started = earlier.stamps.get("started_at") != later.stamps.get("started_at")
+        if edge is not None and started and edge[1] != "start":
+            edge = None
         self.walks[later.tag].took(history.last_edge, edge)
         history.last_edge = edge
 

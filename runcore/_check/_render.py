@@ -226,6 +226,8 @@ def render_github(files: Files, summary: Summary, out: TextIO) -> None:
         at = one_line(finding.pointer) or "(whole object)"
         message = f"{who}{finding.code} at {at}: {one_line(finding.message)}"
         out.write(f"::{finding.severity} {given}::{_data(message)}\n")
+    if summary.coverage is not None:
+        out.write(f"::notice title=coverage::{_data(_coverage_text(summary.coverage))}\n")
     out.write(f"::notice title=runcore check::{_data(summary_line(summary))}\n")
 
 
