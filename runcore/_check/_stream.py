@@ -76,6 +76,7 @@ class StreamRules:
         self.thread_id: Any = None
         self.resumes: bool | None = None  # decided by the first run event
         self.created: set[Any] = set()
+        self.messages: set[str] = set()  # the messages the stream's steps say they create
         self.ended: str | None = None
         self.errored = False
         self.done = False
@@ -164,6 +165,14 @@ class StreamRules:
         if thread_id is not None and thread_id != self.thread_id:
             message = f"event {name!r} is on thread {thread_id!r}; the stream's run is on {self.thread_id!r}"
             yield found("stream_run_mismatch", "stream", ["thread_id"], message, thread_id)
+        details = data.get("step_details") if tag == "thread.run.step" else None
+        made = details.get("message_creation") if isinstance(details, dict) else None
+        if isinstance(made, dict) and isinstance(made.get("message_id"), str):
+            self.messages.add(made["message_id"])
+        created = data.get("id") if name == "thread.message.created" else None
+        if isinstance(created, str) and created not in self.messages:
+            message = f"message {data.get('id')!r} is the message of no step of the stream's run"
+            yield found("stream_run_mismatch", "stream", ["id"], message, data.get("id"))
 
     def _order(self, name: str, data: dict[str, Any]) -> Iterator[Finding]:
         tag = data.get("object")

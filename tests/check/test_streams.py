@@ -104,6 +104,31 @@ CASES: dict[str, Case] = {
         "/thread_id",
         "error",
     ),
+    "a-message-of-no-step": (
+        lambda e: (
+            [
+                e.__setitem__(
+                    i,
+                    (
+                        e[i][0],
+                        {
+                            **e[i][1],
+                            "step_details": {
+                                "type": "message_creation",
+                                "message_creation": {"message_id": "msg_9"},
+                            },
+                        },
+                    ),
+                )
+                for i in (3, 4, 9)
+            ]
+            and None
+        ),
+        "stream_run_mismatch",
+        5,
+        "/id",
+        "error",
+    ),
     "a-stream-opening-mid-run": (
         lambda e: [e.pop(0), e.pop(0)] and None,
         "stream_start",
