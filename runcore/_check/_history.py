@@ -22,8 +22,8 @@ from runcore._json import is_integer
 from runcore._tables import ACTIVE_RUN_STATUSES, RUN_TABLE, STEP_TABLE, StatusTable
 
 TABLES = {RUN_TABLE.tag: RUN_TABLE, STEP_TABLE.tag: STEP_TABLE}
-# Fields fixed for an object's life: the identity the issue names, and each field no recorded run
-# or step ever changed in 68 status changes of ../shared/recordings/real (decisions.md#histories).
+# Fields fixed for an object's life: its identity (created_at, thread, assistant), and each field no run
+# or step ever changed in the 46 status changes of ../shared/recordings/real (decisions.md#histories).
 FIXED = {
     RUN_TABLE.tag: (
         "created_at",
