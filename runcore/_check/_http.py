@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from runcore._check._exchange import route
 from runcore._check._records import Document, Exchange, Interaction, PassedOver, Record, Stream
@@ -158,6 +159,11 @@ def interaction(
     """
     if not isinstance(method, str) or not isinstance(url, str):
         problem = "an interaction without a request method and URL: not checked"
+        return Document(file, line, problem=problem, code="invalid_interaction")
+    try:
+        urlsplit(url)
+    except ValueError as error:  # a broken host ("https://[api..."): no endpoint can be told
+        problem = f"an interaction whose URL cannot be read ({error}): not checked"
         return Document(file, line, problem=problem, code="invalid_interaction")
     request_headers, response_headers = headers(request_headers), headers(response_headers)
     if route(method.upper(), url) is None:

@@ -261,8 +261,12 @@ REQUEST = {"method": "GET", "url": "https://api.openai.com/v1/threads/t/runs/r"}
             "invalid_interaction",
         ),
         ('{"Entries": [42]}', "invalid_interaction"),
+        (
+            '{"Entries": [{"RequestUri": "https://[api.openai.com/v1/threads", "RequestMethod": "GET"}]}',
+            "invalid_interaction",
+        ),
     ],
-    ids=["no-request", "har-without-answer", "entry-not-an-object"],
+    ids=["no-request", "har-without-answer", "entry-not-an-object", "url-not-a-url"],
 )
 def test_an_interaction_without_what_a_check_needs_is_a_finding(
     text: str, code: str, tmp_path: Path
