@@ -220,57 +220,46 @@ def _remember(value: Any, place: Place, check: _Check) -> None:
 
 
 def _interaction(item: Interaction, check: _Check) -> Iterator[Case]:
+    """A request and its answer: the pair's case, and the stream's when the answer is one."""
     exchange = item.exchange
     streamed = isinstance(item.body, Stream)
-    findings = [
-        replace(f, file=item.file, line=item.line)
-        for f in request_findings(exchange, streamed=streamed, profile=check.profile)
-    ]
-    found_route = route(exchange.method, exchange.url)
-    assert found_route is not None
-    place = check.place(item.file, item.line, item.received_at)
-    run_id = found_route.ids.get("run_id")
-    if found_route.endpoint.name == "submit_tool_outputs" and succeeded(exchange) and run_id:
-        outputs = exchange.body.get("tool_outputs") if isinstance(exchange.body, dict) else None
-        check.histories.submitted(run_id, outputs, place)
+    requested = request_findings(exchange, streamed=streamed, profile=check.profile)
     if item.problem is not None:
-        message = item.problem
-        line = item.line
-        findings.append(
-            replace(
-                found("undecodable_body", "input", ["response", "body"], message),
-                file=item.file,
-                line=line,
-            )
-        )
+        requested.append(found("undecodable_body", "input", ["response", "body"], item.problem))
     name = f"{case_name(None, item.line)}: {exchange.method} {exchange.path} -> {exchange.status}"
-    pair = Case(item.file, item.line, name, findings, objects=0)
-    if isinstance(item.body, Record):
-        record = item.body
-        kind = answer_kind(exchange, record.value)
-        pair.findings += _validated(record.value, kind, check, record.file, record.line)
-        answered = answer_findings(exchange, record.value, created_at=check.histories.created_at)
-        pair.findings += [replace(f, file=record.file, line=record.line) for f in answered]
-        pair.objects = 1 + (len(record.value["data"]) if is_page(record.value) else 0)
-        if kind in ("run", "run_step", "run_list", "run_step_list"):
-            _remember(
-                record.value, check.place(record.file, record.line, record.received_at), check
-            )
-        pair.name += _labelled(record.value)
-        yield pair
-    elif isinstance(item.body, Stream):
+    pair = Case(item.file, item.line, name, _placed(requested, item.file, item.line, None), 0)
+    _submitted(exchange, check.place(item.file, item.line, item.received_at), check)
+    if isinstance(item.body, Stream):
         stream = _stream(item.body, check, pair)
         yield pair
         yield stream
-    else:
-        yield pair
+        return
+    if isinstance(item.body, Record):
+        _answered(pair, item.body, exchange, check)
+    yield pair
 
 
-def _labelled(value: Any) -> str:
-    label = (
-        value.get("id") if isinstance(value, dict) and isinstance(value.get("id"), str) else None
-    )
-    return f": {label}" if label else ""
+def _submitted(exchange: Exchange, place: Place, check: _Check) -> None:
+    """Tool outputs a server accepted: the run's steps are to carry them from now on."""
+    found_route = route(exchange.method, exchange.url)
+    run_id = found_route.ids.get("run_id") if found_route else None
+    if found_route and found_route.endpoint.name == "submit_tool_outputs" and run_id:
+        if succeeded(exchange) and isinstance(exchange.body, dict):
+            check.histories.submitted(run_id, exchange.body.get("tool_outputs"), place)
+
+
+def _answered(pair: Case, record: Record, exchange: Exchange, check: _Check) -> None:
+    """A JSON answer: checked as its kind, against its request, and remembered in the histories."""
+    value, file, line = record.value, record.file, record.line
+    kind = answer_kind(exchange, value)
+    pair.findings += _validated(value, kind, check, file, line)
+    answered = answer_findings(exchange, value, created_at=check.histories.created_at)
+    pair.findings += _placed(answered, file, line, _id(value))
+    pair.objects = 1 + (len(value["data"]) if is_page(value) else 0)
+    if kind in ("run", "run_step", "run_list", "run_step_list"):
+        _remember(value, check.place(file, line, record.received_at), check)
+    if _id(value):
+        pair.name += f": {_id(value)}"
 
 
 # -- streams --------------------------------------------------------------------------------------

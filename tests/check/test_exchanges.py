@@ -73,6 +73,11 @@ def accepted_invalid_body(s: list[Exchange]) -> Expected:
     return [("unknown_field", ("request", CREATE), "/request/body/extra")]
 
 
+def accepted_create_without_a_body(s: list[Exchange]) -> Expected:
+    s[CREATE].body = None
+    return [("missing_field", ("request", CREATE), "/request/body/assistant_id")]
+
+
 def accepted_invalid_query(s: list[Exchange]) -> Expected:
     s[STEPS].path += "&limit=0"
     return [("below_minimum", ("request", STEPS), "/request/query/limit")]
@@ -217,6 +222,7 @@ def first_id_wrong(s: list[Exchange]) -> Expected:
 
 CASES: list[Callable[[list[Exchange]], Expected]] = [
     accepted_invalid_body,
+    accepted_create_without_a_body,
     accepted_invalid_query,
     accepted_body_that_is_not_json,
     answer_that_is_not_json,
