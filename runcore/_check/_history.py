@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from runcore._check._coverage import Walks
-from runcore._check._quote import quoted
 from runcore._findings import Finding, found
 from runcore._graph import reachable
 from runcore._json import is_integer
@@ -49,6 +48,8 @@ STAMPS = {
     STEP_TABLE.tag: (*STEP_TABLE.timestamps[1:], "expires_at"),
 }
 _END_STAMPS = ("completed_at", "failed_at", "cancelled_at")
+# The ids other objects are compared with: a step's run, thread and assistant against its run's.
+_IDS = ("created_at", "thread_id", "assistant_id")
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ class Snapshot:
     place: Place
     tag: str
     status: Any
-    fixed: dict[str, tuple[bytes, Any]]
+    fixed: dict[str, tuple[bytes, str, Any]]
+    ids: dict[str, Any]
     stamps: dict[str, Any]
     outputs: dict[str, tuple[int, bytes | None]]
     object_id: str
@@ -138,7 +140,7 @@ class Histories:
         history = self.histories.get(object_id)
         if history is None:
             return None
-        value = history.latest.fixed.get("created_at", (b"", None))[1]
+        value = history.latest.ids.get("created_at")
         return value if is_integer(value) else None
 
     # -- snapshots ---------------------------------------------------------------------------
@@ -224,13 +226,13 @@ class Histories:
         """Once both are known: a step on its run's thread, of its assistant, made after it."""
         step = history.latest
         for name, value in (("thread_id", run.thread_id), ("assistant_id", run.assistant_id)):
-            mine = step.fixed.get(name, (b"", None))[1]
+            mine = step.ids.get(name)
             if value is not None and mine is not None and mine != value:
                 message = f"the step's {name} is {mine!r}; its run's is {value!r}"
                 history.findings.append(
                     _at(found("step_run_mismatch", "history", [name], message, mine), step)
                 )
-        made = step.fixed.get("created_at", (b"", None))[1]
+        made = step.ids.get("created_at")
         if is_integer(made) and is_integer(run.created_at) and made < run.created_at:
             message = (
                 f"the step was created at {made}, before its run (created at {run.created_at})"
@@ -359,15 +361,24 @@ def _created(obj: Mapping[str, Any]) -> int:
 
 
 def _snapshot(obj: Mapping[str, Any], tag: str, place: Place) -> Snapshot:
-    fixed = {
-        name: (_digest(obj[name]), obj[name] if _small(obj[name]) else quoted(obj[name])[0])
-        for name in FIXED[tag]
-        if name in obj
-    }
-    stamps = {name: obj[name] for name in STAMPS[tag] if name in obj}
-    return Snapshot(
-        place, tag, _text(obj.get("status")), fixed, stamps, _outputs(obj), str(obj.get("id"))
-    )
+    """What is kept of a snapshot: fixed fields as a digest and a short text to show, the ids other
+    objects are compared with (when they are short), timestamps, a step's outputs as digests."""
+    fixed = {name: _kept(obj[name]) for name in FIXED[tag] if name in obj}
+    ids = {name: obj.get(name) for name in _IDS if _small(obj.get(name))}
+    stamps = {name: obj[name] for name in STAMPS[tag] if name in obj and _small(obj[name])}
+    status = _text(obj.get("status"))
+    return Snapshot(place, tag, status, fixed, ids, stamps, _outputs(obj), str(obj.get("id")))
+
+
+def _kept(value: Any) -> tuple[bytes, str, Any]:
+    """A value's digest, a text of it to show, and the value itself when it is short."""
+    try:
+        text = json.dumps(value, sort_keys=True, allow_nan=False, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        text = f"<{type(value).__name__}>"
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    shown = text if len(text) <= 80 else text[:79] + "…"
+    return digest, shown, value if _small(value) else shown
 
 
 def _outputs(step: Mapping[str, Any]) -> dict[str, tuple[int, bytes | None]]:
@@ -383,11 +394,7 @@ def _outputs(step: Mapping[str, Any]) -> dict[str, tuple[int, bytes | None]]:
 
 
 def _digest(value: Any) -> bytes:
-    try:
-        text = json.dumps(value, sort_keys=True, allow_nan=False)
-    except (TypeError, ValueError, RecursionError):
-        text = repr(type(value))
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return _kept(value)[0]
 
 
 def _small(value: Any) -> bool:
@@ -434,9 +441,9 @@ def _pair(earlier: Snapshot, later: Snapshot) -> list[Finding]:
             and name in later.fixed
             and earlier.fixed[name][0] != later.fixed[name][0]
         ):
-            was, now = earlier.fixed[name][1], later.fixed[name][1]
-            message = f"{name} was {_shown(was)}; now {_shown(now)}: it is fixed for the {table.name}'s life"
-            findings.append(found("fixed_field_changed", "history", [name], message, now))
+            (_, was, _), (_, now, value) = earlier.fixed[name], later.fixed[name]
+            message = f"{name} was {was}; now {now}: it is fixed for the {table.name}'s life"
+            findings.append(found("fixed_field_changed", "history", [name], message, value))
     if legal:
         findings += _stamps(table, earlier, later)
     return [_at(finding, later) for finding in findings]
@@ -482,8 +489,3 @@ def _at(finding: Finding, snapshot: Snapshot) -> Finding:
 
 def _placed(finding: Finding, place: Place, object_id: str) -> Finding:
     return replace(finding, file=place.file, line=place.line, object_id=object_id)
-
-
-def _shown(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
-    return text if len(text) <= 80 else text[:79] + "…"
