@@ -2,8 +2,8 @@
 standard input, in every format; and on whole recordings: the shared cassettes and recordings, and a
 generated vcrpy cassette of growing size.
 
-Run: python bench/check.py [MB ...]   (default: 10 100; inputs are made in a temporary folder;
-     `python bench/check.py 5 10` gives the time ratio of a doubled input)
+Run: python bench/check.py [objects|recordings] [MB ...]   (default: both, 10 100; inputs are made
+     in a temporary folder; `python bench/check.py 5 10` gives the time ratio of a doubled input)
 Prints figures only; nothing here asserts a time. Peak memory is /usr/bin/time -v's "Maximum
 resident set size" of the runcore process; the output is counted as it goes, never kept.
 
@@ -129,14 +129,15 @@ def recordings(folder: Path, sizes: list[int]) -> Iterator[tuple[str, str, Path]
 
 
 def main() -> None:
-    sizes = [int(arg) for arg in sys.argv[1:]] or [10, 100]
+    parts = [arg for arg in sys.argv[1:] if not arg.isdigit()] or ["objects", "recordings"]
+    sizes = [int(arg) for arg in sys.argv[1:] if arg.isdigit()] or [10, 100]
     print(
         f"{'input':<14} {'read':<6} {'format':<6} {'peak MB':>8} {'seconds':>8} {'MB out':>8} "
         f"{'time x':>7}  exit   (time x: the time over that of the smallest input of its kind)"
     )
     first: dict[tuple[str, str, str], float] = {}
     with tempfile.TemporaryDirectory() as folder:
-        for name, megabytes, path in inputs(Path(folder), sizes):
+        for name, megabytes, path in inputs(Path(folder), sizes) if "objects" in parts else []:
             for output in ("text", "json", "junit"):
                 for read in ("file", "stdin"):
                     args = ["check", "--format", output, str(path) if read == "file" else "-"]
@@ -147,7 +148,7 @@ def main() -> None:
                         f"{seconds:8.1f} {out / 1e6:8.1f} {times:7.2f}  {code}",
                         flush=True,
                     )
-        for name, size, path in recordings(Path(folder), sizes):
+        for name, size, path in recordings(Path(folder), sizes) if "recordings" in parts else []:
             for output in ("text", "json", "junit"):
                 args = ["check", "--coverage", "--format", output, str(path)]
                 peak, seconds, out, code = measure(args, None)

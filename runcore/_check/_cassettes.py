@@ -34,9 +34,7 @@ def read_yaml(name: str, stream: Iterable[bytes]) -> Iterator[Item]:
                 name, None, problem="no YAML value in it: nothing to check", code="empty_input"
             )
     if not seen:
-        yield Document(
-            name, None, problem="no interaction in it: nothing to check", code="empty_input"
-        )
+        yield Document(name, None, problem="a recording of no interaction", code="empty_input")
 
 
 def vcr_interaction(

@@ -42,7 +42,16 @@ def _whole(name: str, data: bytes) -> Iterator[Item]:
     except JSONProblem as problem:
         yield Document(name, problem.line, problem=str(problem), code="unreadable_input")
         return
-    yield from recording(name, text, value) or [Document(name, 1, value)]
+    interactions = recording(name, text, value)
+    if interactions is None:
+        yield Document(name, 1, value)
+        return
+    seen = False
+    for item in interactions:
+        seen = True
+        yield item
+    if not seen:
+        yield Document(name, None, problem="a recording of no interaction", code="empty_input")
 
 
 def recording(name: str, text: str, value: Any) -> Iterator[Item] | None:

@@ -18,6 +18,7 @@ from runcore._check._records import Exchange, Record
 from runcore._check._sse import DONE
 from runcore._check._tolerated import misnamed_event_severity
 from runcore._findings import Finding, found
+from runcore._json import json_type
 from runcore._kinds import Profile
 from runcore._tables import (
     RUN_INITIAL,
@@ -136,8 +137,10 @@ class StreamRules:
     def _named(self, name: str, data: Any) -> Iterator[Finding]:
         """The event's name against its data: the object tag, and the status it names."""
         tag, status = EVENTS[name]
-        if not isinstance(data, dict) or data.get("object") != tag:
-            what = data.get("object") if isinstance(data, dict) else data
+        if not isinstance(data, dict):
+            yield self._mismatch(name, f"carries {tag} objects, not {json_type(data)}", data)
+        elif data.get("object") != tag:
+            what = data.get("object")
             yield self._mismatch(name, f"carries {tag} objects, not {what!r}", what, ["object"])
         elif status is not None and data.get("status") != status:
             severity = misnamed_event_severity(name, data.get("status"), self.profile)

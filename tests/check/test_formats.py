@@ -276,6 +276,28 @@ def test_an_interaction_without_what_a_check_needs_is_a_finding(
     assert [f["code"] for f in report(str(path))["findings"]] == [code]
 
 
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("empty.yaml", "interactions: []\n"),
+        ("empty-list.yaml", "interactions:\nversion: 1\n"),
+        ("empty.har", '{"log": {"version": "1.2", "entries": []}}'),
+        ("empty.json", '{"Entries": [], "Variables": {}}'),
+    ],
+)
+def test_a_recording_of_no_interaction_is_an_empty_input(
+    name: str, text: str, tmp_path: Path
+) -> None:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    result = run_cli("check", "--format", "json", str(tmp_path / name))
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert (finding["code"], finding["message"], result.code) == (
+        "empty_input",
+        "a recording of no interaction",
+        2,
+    )
+
+
 def test_yaml_that_is_no_cassette_is_a_skipped_input(tmp_path: Path) -> None:
     (tmp_path / "ci.yml").write_text("on: push\njobs: {}\n", encoding="utf-8")
     result = run_cli("check", "--format", "json", str(tmp_path / "ci.yml"))
