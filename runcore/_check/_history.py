@@ -7,8 +7,8 @@ as digests) and its findings, and per thread when each of its runs was live: nev
 
 from __future__ import annotations
 
-import hashlib
 import json
+import sys
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -48,11 +48,19 @@ STAMPS = {
     STEP_TABLE.tag: (*STEP_TABLE.timestamps[1:], "expires_at"),
 }
 _END_STAMPS = ("completed_at", "failed_at", "cancelled_at")
-# The ids other objects are compared with: a step's run, thread and assistant against its run's.
-_IDS = ("created_at", "thread_id", "assistant_id")
 
 
-@dataclass(frozen=True)
+class Digest(int):
+    """A long field as its snapshot keeps it: the hash of its JSON text."""
+
+    __slots__ = ()
+
+
+# A field a snapshot does not have (API v1 and v2 runs differ): never compared.
+ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "absent", "__slots__": ()})()
+
+
+@dataclass(frozen=True, slots=True)
 class Place:
     """Where a snapshot is and when it arrived: its input (in the order given), its position in the
     whole check, and the time the recording gives (Unix seconds) if it gives one."""
@@ -75,22 +83,29 @@ def before(first: Place, then: Place) -> bool | None:
     return None
 
 
-@dataclass
+@dataclass(slots=True)
 class Snapshot:
-    """What the rules compare of one snapshot: its status, fixed fields (as digests with a short
-    quote) and timestamps; a tool-calls step's outputs by call id."""
+    """What the rules compare of one snapshot: its status, its fixed fields and timestamps (in the
+    order of FIXED and STAMPS: short values as they are, long ones as a Digest), and a tool-calls
+    step's outputs by call id. Memory per run is what this holds (decisions.md#histories)."""
 
     place: Place
     tag: str
-    status: Any
-    fixed: dict[str, tuple[bytes, str, Any]]
-    ids: dict[str, Any]
-    stamps: dict[str, Any]
-    outputs: dict[str, tuple[int, bytes | None]]
+    status: str | None
+    fixed: tuple[Any, ...]
+    stamps: tuple[Any, ...]
+    outputs: dict[str, tuple[int, Any]] | None
     object_id: str
 
+    def get(self, name: str) -> Any:
+        """A fixed field's or timestamp's kept value (ABSENT when the snapshot has none)."""
+        for names, values in ((FIXED[self.tag], self.fixed), (STAMPS[self.tag], self.stamps)):
+            if name in names:
+                return values[names.index(name)]
+        return ABSENT
 
-@dataclass
+
+@dataclass(slots=True)
 class History:
     """One run or step over time: its latest snapshot, what was found, and its walk so far."""
 
@@ -104,7 +119,7 @@ class History:
     outlived: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Run:
     """What other objects need of a run: its thread, assistant, creation, end, steps and outputs."""
 
@@ -112,11 +127,11 @@ class Run:
     assistant_id: Any = None
     created_at: Any = None
     ended: Place | None = None  # where the run was first seen ended
-    steps: set[str] = field(default_factory=set)
-    submitted: dict[str, tuple[bytes, Place]] = field(default_factory=dict)
+    steps: list[str] = field(default_factory=list)
+    submitted: dict[str, tuple[Any, Place]] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Thread:
     """When each run of a thread was live: created_at, and the latest moment known live."""
 
@@ -140,7 +155,7 @@ class Histories:
         history = self.histories.get(object_id)
         if history is None:
             return None
-        value = history.latest.ids.get("created_at")
+        value = history.latest.get("created_at")
         return value if is_integer(value) else None
 
     # -- snapshots ---------------------------------------------------------------------------
@@ -186,7 +201,7 @@ class Histories:
         if earlier.tag != later.tag or earlier.status == later.status:
             return
         edge = self.walks[later.tag].edge(earlier.status, later.status)
-        started = earlier.stamps.get("started_at") != later.stamps.get("started_at")
+        started = earlier.get("started_at") != later.get("started_at")
         if edge is not None and started and edge[1] != "start":
             edge = None
         self.walks[later.tag].took(history.last_edge, edge)
@@ -214,25 +229,25 @@ class Histories:
         if not isinstance(run_id, str):
             return
         run = self.runs.setdefault(run_id, Run())
-        if history.key not in run.steps:
-            run.steps.add(history.key)
+        if history.snapshots == 1:  # a step belongs to the run its first snapshot names
+            run.steps.append(history.key)
             if run.created_at is not None or run.thread_id is not None:
                 self._step_against_run(history, run)
         if history.latest is new:
             self._outlived(history, run)
-        self._carried(history, obj, new, run)
+        self._carried(history, new, run)
 
     def _step_against_run(self, history: History, run: Run) -> None:
         """Once both are known: a step on its run's thread, of its assistant, made after it."""
         step = history.latest
         for name, value in (("thread_id", run.thread_id), ("assistant_id", run.assistant_id)):
-            mine = step.ids.get(name)
-            if value is not None and mine is not None and mine != value:
+            mine = step.get(name)
+            if value is not None and isinstance(mine, str) and mine != value:
                 message = f"the step's {name} is {mine!r}; its run's is {value!r}"
                 history.findings.append(
                     _at(found("step_run_mismatch", "history", [name], message, mine), step)
                 )
-        made = step.ids.get("created_at")
+        made = step.get("created_at")
         if is_integer(made) and is_integer(run.created_at) and made < run.created_at:
             message = (
                 f"the step was created at {made}, before its run (created at {run.created_at})"
@@ -258,9 +273,12 @@ class Histories:
         run = self.runs.setdefault(run_id, Run())
         for output in outputs if isinstance(outputs, list) else []:
             if isinstance(output, dict) and isinstance(output.get("tool_call_id"), str):
-                run.submitted[output["tool_call_id"]] = (_digest(output.get("output")), place)
+                run.submitted = run.submitted or {}
+                run.submitted[output["tool_call_id"]] = (_kept(output.get("output")), place)
 
-    def _carried(self, history: History, obj: Mapping[str, Any], new: Snapshot, run: Run) -> None:
+    def _carried(self, history: History, new: Snapshot, run: Run) -> None:
+        if not run.submitted or not new.outputs:
+            return
         for call_id, (index, output) in new.outputs.items():
             given = run.submitted.get(call_id)
             if given is None or before(given[1], new.place) is not True or given[0] == output:
@@ -361,40 +379,38 @@ def _created(obj: Mapping[str, Any]) -> int:
 
 
 def _snapshot(obj: Mapping[str, Any], tag: str, place: Place) -> Snapshot:
-    """What is kept of a snapshot: fixed fields as a digest and a short text to show, the ids other
-    objects are compared with (when they are short), timestamps, a step's outputs as digests."""
-    fixed = {name: _kept(obj[name]) for name in FIXED[tag] if name in obj}
-    ids = {name: obj.get(name) for name in _IDS if _small(obj.get(name))}
-    stamps = {name: obj[name] for name in STAMPS[tag] if name in obj and _small(obj[name])}
+    """What is kept of a snapshot: its fixed fields and timestamps (short values as they are,
+    long ones as digests), its status when it is text, a tool-calls step's outputs."""
+    fixed = tuple(_kept(obj[name]) if name in obj else ABSENT for name in FIXED[tag])
+    stamps = tuple(_kept(obj[name]) if name in obj else ABSENT for name in STAMPS[tag])
     status = _text(obj.get("status"))
-    return Snapshot(place, tag, status, fixed, ids, stamps, _outputs(obj), str(obj.get("id")))
+    return Snapshot(place, tag, status, fixed, stamps, _outputs(obj), str(obj.get("id")))
 
 
-def _kept(value: Any) -> tuple[bytes, str, Any]:
-    """A value's digest, a text of it to show, and the value itself when it is short."""
+def _kept(value: Any) -> Any:
+    """A value as a snapshot keeps it: a short one as it is (text interned: a thread's or model's
+    name is kept once), a long one as the Digest of its JSON."""
+    if _small(value):
+        return sys.intern(value) if isinstance(value, str) else value
     try:
-        text = json.dumps(value, sort_keys=True, allow_nan=False, ensure_ascii=False)
+        text = json.dumps(value, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError, RecursionError):
         text = f"<{type(value).__name__}>"
-    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-    shown = text if len(text) <= 80 else text[:79] + "…"
-    return digest, shown, value if _small(value) else shown
+    return Digest(hash(text))
 
 
-def _outputs(step: Mapping[str, Any]) -> dict[str, tuple[int, bytes | None]]:
+def _outputs(step: Mapping[str, Any]) -> dict[str, tuple[int, Any]] | None:
+    """A tool-calls step's function outputs by call id (where they are, and the output as kept)."""
     details = step.get("step_details")
     calls = details.get("tool_calls") if isinstance(details, dict) else None
-    found_outputs: dict[str, tuple[int, bytes | None]] = {}
-    for index, call in enumerate(calls if isinstance(calls, list) else []):
+    if not isinstance(calls, list):
+        return None
+    found_outputs: dict[str, tuple[int, Any]] = {}
+    for index, call in enumerate(calls):
         function = call.get("function") if isinstance(call, dict) else None
         if isinstance(function, dict) and isinstance(call.get("id"), str):
-            output = function.get("output")
-            found_outputs[call["id"]] = (index, None if output is None else _digest(output))
+            found_outputs[call["id"]] = (index, _kept(function.get("output")))
     return found_outputs
-
-
-def _digest(value: Any) -> bytes:
-    return _kept(value)[0]
 
 
 def _small(value: Any) -> bool:
@@ -435,14 +451,10 @@ def _pair(earlier: Snapshot, later: Snapshot) -> list[Finding]:
             findings.append(
                 found("status_change_illegal", "history", ["status"], message, later.status)
             )
-    for name in FIXED[later.tag]:
-        if (
-            name in earlier.fixed
-            and name in later.fixed
-            and earlier.fixed[name][0] != later.fixed[name][0]
-        ):
-            (_, was, _), (_, now, value) = earlier.fixed[name], later.fixed[name]
-            message = f"{name} was {was}; now {now}: it is fixed for the {table.name}'s life"
+    for name, was, now in zip(FIXED[later.tag], earlier.fixed, later.fixed, strict=True):
+        if was is not ABSENT and now is not ABSENT and was != now:
+            message = f"{name} was {_shown(was)}; now {_shown(now)}: it is fixed for the {table.name}'s life"
+            value = None if isinstance(now, Digest) else now
             findings.append(found("fixed_field_changed", "history", [name], message, value))
     if legal:
         findings += _stamps(table, earlier, later)
@@ -453,11 +465,8 @@ def _stamps(table: StatusTable, earlier: Snapshot, later: Snapshot) -> Iterator[
     """A timestamp that was set keeps its value, except where the lifecycle says otherwise:
     ``started_at`` is stamped again when the run returns to in_progress after tool outputs, and
     ``expires_at`` is cleared when the run (or step) ends."""
-    for name in STAMPS[later.tag]:
-        if name not in later.stamps or earlier.stamps.get(name) is None:
-            continue
-        was, now = earlier.stamps[name], later.stamps[name]
-        if now == was:
+    for name, was, now in zip(STAMPS[later.tag], earlier.stamps, later.stamps, strict=True):
+        if was is ABSENT or was is None or now is ABSENT or now == was:
             continue
         if name == "expires_at" and now is None and later.status in table.terminal:
             continue
@@ -489,3 +498,8 @@ def _at(finding: Finding, snapshot: Snapshot) -> Finding:
 
 def _placed(finding: Finding, place: Place, object_id: str) -> Finding:
     return replace(finding, file=place.file, line=place.line, object_id=object_id)
+
+
+def _shown(value: Any) -> str:
+    """A kept value in a message: as JSON, or "another value" for a long one kept as a digest."""
+    return "a value too long to show" if isinstance(value, Digest) else json.dumps(value)
