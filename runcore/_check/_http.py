@@ -169,15 +169,7 @@ def interaction(
     if route(method.upper(), url) is None:
         return PassedOver(file, line)
     body, body_problem = _request_body(request_body, request_headers)
-    exchange = Exchange(
-        method.upper(),
-        url,
-        request_headers,
-        body,
-        body_problem,
-        _status(status),
-        response_headers,
-    )
+    exchange = Exchange(method.upper(), url, body, body_problem, _status(status), response_headers)
     if exchange.status is None and response_body in (None, ""):
         return Interaction(file, line, exchange, received_at, None)  # no answer was received
     at = body_line or line
@@ -231,13 +223,13 @@ def _answer(
     ):
         raw = "\n".join(raw) + "\n"  # Azure's record of a stream: its lines
     elif isinstance(raw, (dict, list)):
-        return Record(file, line, raw, None, exchange, received_at)
+        return Record(file, line, raw, None, received_at)
     text = body_text(raw, exchange.response_headers.get("content-encoding", ""))
     if text is None or not text.strip():
         raise BodyProblem("the recording holds no body")
     if exchange.streamed or looks_like_a_stream(text):
         lines = text.splitlines(keepends=True)
-        read = events(file, lines, first_line=line or 1, exchange=exchange, received_at=received_at)
+        read = events(file, lines, first_line=line or 1, received_at=received_at)
         if not body_lines:  # a quoted body: its lines are not the file's
             read = (_at(record, line) for record in read)
         return Stream(file, line, read, exchange)
@@ -245,7 +237,7 @@ def _answer(
         value = parse(text)
     except JSONProblem as problem:
         raise BodyProblem(str(problem).replace("invalid JSON: ", "not JSON: ")) from None
-    return Record(file, line, value, None, exchange, received_at)
+    return Record(file, line, value, None, received_at)
 
 
 def _at(record: Record | Document, line: int | None) -> Record | Document:

@@ -1,5 +1,6 @@
-"""What every reader yields: records (an object, where it came from, its event, the exchange that
-produced it, when it arrived), streams, interactions with their requests, and input problems."""
+"""What every reader yields: records (an object, where it came from, the event that carried it,
+when it arrived), streams of them, interactions (an exchange and the record or stream that answered
+it), interactions passed over, and input problems."""
 
 from __future__ import annotations
 
@@ -32,14 +33,13 @@ class Document:
 class Exchange:
     """The HTTP exchange a body came from, as a recording holds it.
 
-    ``headers`` and ``response_headers`` have lower-case names and their values joined with ", ".
     ``body`` is the request body as JSON (``None`` when there is none); ``body_problem`` says why a
-    body that is there could not be read. ``status`` is ``None`` when the recording has none.
+    body that is there could not be read. ``status`` is ``None`` when the recording has none;
+    ``response_headers`` have lower-case names and their values joined with ", ".
     """
 
     method: str
     url: str
-    headers: Mapping[str, str] = field(default_factory=dict)
     body: Any = None
     body_problem: str | None = None
     status: int | None = None
@@ -61,14 +61,13 @@ class Exchange:
 
 @dataclass(frozen=True)
 class Record:
-    """One object checked: its value, where it is, the event that carried it in a stream, the
-    exchange that produced it, and when the recording says it arrived (Unix seconds, or None)."""
+    """One object checked: its value, where it is, the event that carried it in a stream, and when
+    the recording says it arrived (Unix seconds, or None)."""
 
     file: str
     line: int | None
     value: Any
     event: str | None = None
-    exchange: Exchange | None = None
     received_at: int | None = None
 
 

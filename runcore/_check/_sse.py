@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from runcore._check._records import Document, Exchange, Record
+from runcore._check._records import Document, Record
 from runcore._json import JSONProblem, decode, parse
 
 DONE = "[DONE]"
@@ -27,7 +27,6 @@ def events(
     lines: Iterable[bytes | str],
     *,
     first_line: int = 1,
-    exchange: Exchange | None = None,
     received_at: int | None = None,
 ) -> Iterator[Record | Document]:
     """The events of a stream as records (``event`` set; the data of ``done`` is the text
@@ -51,7 +50,7 @@ def events(
         line = line.rstrip("\r\n")
         if not line:
             if data:
-                yield _dispatched(file, at, name, data, exchange, received_at)
+                yield _dispatched(file, at, name, data, received_at)
             name, data, at = "", [], None
             continue
         field, _, value = line.partition(":")
@@ -62,7 +61,7 @@ def events(
             at = number if at is None else at
             data.append(value)
     if data:
-        yield _dispatched(file, at, name, data, exchange, received_at)
+        yield _dispatched(file, at, name, data, received_at)
 
 
 def _dispatched(
@@ -70,16 +69,15 @@ def _dispatched(
     line: int | None,
     name: str,
     data: list[str],
-    exchange: Exchange | None,
     received_at: int | None,
 ) -> Record | Document:
     text = "\n".join(data)
     event = name or "message"
     if text.strip() == DONE:
-        return Record(file, line, DONE, event, exchange, received_at)
+        return Record(file, line, DONE, event, received_at)
     try:
         value = parse(text)
     except JSONProblem as problem:
         message = f"the data of event {event!r} is not JSON: {problem}"
         return Document(file, line, problem=message.replace("invalid JSON: ", ""))
-    return Record(file, line, value, event, exchange, received_at)
+    return Record(file, line, value, event, received_at)
