@@ -80,11 +80,11 @@ def _body(raw: Any) -> Any:
     return raw.get("string")
 
 
-def azure_interactions(file: str, text: str, value: dict[str, Any]) -> Iterator[Item]:
+def azure_interactions(file: str, text: str, value: dict[str, Any], first: int) -> Iterator[Item]:
     """The entries of an Azure test-proxy session record (``Entries[]`` of ``RequestUri``,
     ``RequestMethod``, ``RequestHeaders``, ``RequestBody``, ``StatusCode``, ``ResponseHeaders``,
     ``ResponseBody``); a body is a JSON value, a text, or a stream's lines."""
-    lines = item_lines(text, ["Entries"])
+    lines = [first - 1 + line for line in item_lines(text, ["Entries"])]
     for index, entry in enumerate(value["Entries"]):
         line = lines[index] if index < len(lines) else None
         if not isinstance(entry, dict):
@@ -107,9 +107,11 @@ def azure_interactions(file: str, text: str, value: dict[str, Any]) -> Iterator[
         )
 
 
-def json_cassette(file: str, text: str, value: dict[str, Any], key: str) -> Iterator[Item]:
+def json_cassette(
+    file: str, text: str, value: dict[str, Any], key: str, first: int
+) -> Iterator[Item]:
     """A cassette that vcrpy (``interactions``) or Ruby VCR (``http_interactions``) wrote as JSON."""
-    lines = item_lines(text, [key])
+    lines = [first - 1 + line for line in item_lines(text, [key])]
     for index, entry in enumerate(value[key]):
         line = lines[index] if index < len(lines) else None
         yield vcr_interaction(file, entry, line, line)

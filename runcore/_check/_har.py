@@ -11,9 +11,10 @@ from runcore._check._places import item_lines
 from runcore._check._records import Document, Item
 
 
-def har_interactions(file: str, text: str, value: dict[str, Any]) -> Iterator[Item]:
-    """Each entry of a HAR log; its time is ``startedDateTime``."""
-    lines = item_lines(text, ["log", "entries"])
+def har_interactions(file: str, text: str, value: dict[str, Any], first: int) -> Iterator[Item]:
+    """Each entry of a HAR log (whose text starts at line ``first``); its time is
+    ``startedDateTime``."""
+    lines = [first - 1 + line for line in item_lines(text, ["log", "entries"])]
     for index, entry in enumerate(value["log"]["entries"]):
         line = lines[index] if index < len(lines) else None
         request = entry.get("request") if isinstance(entry, dict) else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import zlib
 from collections.abc import Mapping
 from dataclasses import replace
@@ -183,7 +184,7 @@ def interaction(
 def _status(raw: Any) -> int | None:
     if isinstance(raw, Mapping):
         raw = raw.get("code", raw.get("status_code"))
-    if isinstance(raw, str) and raw.strip().isdigit():
+    if isinstance(raw, str) and re.fullmatch(r"[0-9]{1,3}", raw.strip()):  # not "²", not 10**5000
         return int(raw)
     return raw if isinstance(raw, int) and not isinstance(raw, bool) else None
 

@@ -54,24 +54,25 @@ def _whole(name: str, data: bytes) -> Iterator[Item]:
         yield Document(name, None, problem="a recording of no interaction", code="empty_input")
 
 
-def recording(name: str, text: str, value: Any) -> Iterator[Item] | None:
-    """The interactions of a JSON document that is a recording, recognised by its content; None
-    for any other document."""
+def recording(name: str, text: str, value: Any, first: int = 1) -> Iterator[Item] | None:
+    """The interactions of a JSON document that is a recording, recognised by its content (its
+    text starting at line ``first``); None for any other document."""
     if not isinstance(value, dict):
         return None
     log = value.get("log")
     if isinstance(log, dict) and isinstance(log.get("entries"), list):
-        return har_interactions(name, text, value)
+        return har_interactions(name, text, value, first)
     if isinstance(value.get("Entries"), list):
-        return azure_interactions(name, text, value)
+        return azure_interactions(name, text, value, first)
     for key in ("interactions", "http_interactions"):
         if isinstance(value.get(key), list):
-            return json_cassette(name, text, value, key)
+            return json_cassette(name, text, value, key, first)
     return None
 
 
-def read_lines(name: str, stream: Iterable[bytes]) -> Iterator[Document]:
+def read_lines(name: str, stream: Iterable[bytes]) -> Iterator[Item]:
     """One document per JSONL line; a bad line is a finding and the next lines are still read.
+    A line that is a recording (a HAR written on one line) gives its interactions.
 
     Only "\\n" ends a line: str.splitlines() would also split inside strings at U+2028, U+2029 or
     U+0085, which JSON allows raw.
@@ -87,9 +88,11 @@ def read_lines(name: str, stream: Iterable[bytes]) -> Iterator[Document]:
         if line.strip(_WHITESPACE):
             seen = True
             try:
-                yield Document(name, number, parse(line))
+                value = parse(line)
             except JSONProblem as problem:
                 yield Document(name, number, problem=str(problem))
+                continue
+            yield from recording(name, line, value, number) or [Document(name, number, value)]
     if not seen:
         yield _empty(name)
 

@@ -97,6 +97,19 @@ def test_formats_are_recognised_by_their_content(name: str, tmp_path: Path) -> N
         assert counts(report(str(misnamed))) == expected
 
 
+@pytest.mark.parametrize("name", ["session.har", "session.azure.json", "session.vcrpy.json"])
+def test_a_recording_written_on_one_line_is_a_recording_in_json_lines_too(
+    name: str, tmp_path: Path
+) -> None:
+    expected = counts(report(str(FIXTURES / name)))
+    line = json.dumps(json.loads((FIXTURES / name).read_text(encoding="utf-8"))).encode()
+    assert counts(report("-", stdin=line + b"\n")) == expected
+    (tmp_path / "two.jsonl").write_bytes(b"\n" + line + b"\n" + line + b"\n")
+    found = report(str(tmp_path / "two.jsonl"))
+    assert found["summary"]["interactions"] == 2 * expected["interactions"]
+    assert {f["line"] for f in found["findings"]} <= {2, 3}  # the second copy's histories
+
+
 def test_a_directory_reads_every_format(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES, tmp_path / "fixtures")
     (tmp_path / "fixtures" / "notes.md").write_text("not a recording", encoding="utf-8")
@@ -250,6 +263,7 @@ def test_tags_a_safe_loader_does_not_know_are_read_as_plain_values(tmp_path: Pat
 
 
 REQUEST = {"method": "GET", "url": "https://api.openai.com/v1/threads/t/runs/r"}
+AZURE_GET = {"RequestUri": "https://a/openai/threads/t/runs/r", "RequestMethod": "GET"}
 
 
 @pytest.mark.parametrize(
@@ -261,12 +275,19 @@ REQUEST = {"method": "GET", "url": "https://api.openai.com/v1/threads/t/runs/r"}
             "invalid_interaction",
         ),
         ('{"Entries": [42]}', "invalid_interaction"),
+        (json.dumps({"Entries": [dict(AZURE_GET, StatusCode="\u00b200")]}), "invalid_interaction"),
         (
             '{"Entries": [{"RequestUri": "https://[api.openai.com/v1/threads", "RequestMethod": "GET"}]}',
             "invalid_interaction",
         ),
     ],
-    ids=["no-request", "har-without-answer", "entry-not-an-object", "url-not-a-url"],
+    ids=[
+        "no-request",
+        "har-without-answer",
+        "entry-not-an-object",
+        "status-not-ascii",
+        "url-not-a-url",
+    ],
 )
 def test_an_interaction_without_what_a_check_needs_is_a_finding(
     text: str, code: str, tmp_path: Path
