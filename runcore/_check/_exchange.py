@@ -21,6 +21,7 @@ from runcore._errors import UnknownKind
 from runcore._findings import Finding, Severity, found
 from runcore._json import is_integer
 from runcore._kinds import Profile, infer_kind, is_page
+from runcore._lifecycle._creation import _REQUEST_SETTINGS as REQUEST_SETTINGS
 from runcore._requests._query import parse_list_query
 from runcore._tables import RUN_TABLE
 
@@ -72,19 +73,10 @@ ENDPOINTS = (
 # refused every request it judged with 400 or 404, never 409 or 422 (errors.md §1).
 _REFUSALS = frozenset({400, 404})
 _OTHER_ERRORS = frozenset({401, 403, 429, 500, 502, 503, 504})
-# Settings a created run echoes from its request; tools are compared by type and function name.
-_ECHOED = (
-    "assistant_id",
-    "model",
-    "metadata",
-    "temperature",
-    "top_p",
-    "max_prompt_tokens",
-    "max_completion_tokens",
-    "parallel_tool_calls",
-    "response_format",
-    "tool_choice",
-    "truncation_strategy",
+# Settings a created run echoes from its request (the run's fields a create-run request sets);
+# instructions and tools are compared on their own.
+_ECHOED = tuple(
+    s for s in ("assistant_id", *REQUEST_SETTINGS) if s not in ("instructions", "tools")
 )
 _CANCEL_LEAVES = tuple(
     sorted({row["dest"] for row in RUN_TABLE.transitions if row["trigger"] == "cancel"})

@@ -18,27 +18,19 @@ from runcore._check._coverage import Walks
 from runcore._findings import Finding, found
 from runcore._graph import reachable
 from runcore._json import is_integer
+from runcore._lifecycle._creation import _REQUEST_SETTINGS as REQUEST_SETTINGS
 from runcore._tables import ACTIVE_RUN_STATUSES, RUN_TABLE, STEP_TABLE, StatusTable
 
 TABLES = {RUN_TABLE.tag: RUN_TABLE, STEP_TABLE.tag: STEP_TABLE}
-# Fields fixed for an object's life: its identity (created_at, thread, assistant), and each field no run
-# or step ever changed in the 46 status changes of ../shared/recordings/real (decisions.md#histories).
+# Fields fixed for an object's life: its identity (created_at, thread, assistant), and a run's
+# settings from its request but metadata (modified later): no run or step ever changed one in the 46
+# status changes of ../shared/recordings/real (decisions.md#histories).
 FIXED = {
     RUN_TABLE.tag: (
         "created_at",
         "thread_id",
         "assistant_id",
-        "model",
-        "instructions",
-        "tools",
-        "temperature",
-        "top_p",
-        "max_prompt_tokens",
-        "max_completion_tokens",
-        "truncation_strategy",
-        "response_format",
-        "tool_choice",
-        "parallel_tool_calls",
+        *(name for name in REQUEST_SETTINGS if name != "metadata"),
     ),
     STEP_TABLE.tag: ("created_at", "run_id", "thread_id", "assistant_id", "type"),
 }
