@@ -145,15 +145,20 @@ def _progress(read: Iterable[Input], summary: Summary, terminal: TextIO) -> Iter
         for number, entry in enumerate(read, start=1):
             if time.monotonic() - shown > 0.1:
                 shown = time.monotonic()
-                terminal.write(
-                    f"\rruncore: {number} file(s), {summary.objects} object(s), "
-                    f"{summary.errors} error(s)…\x1b[K"
-                )
-                terminal.flush()
+                counts = f"{number} file(s), {summary.objects} object(s), {summary.errors} error(s)"
+                _show(terminal, f"\rruncore: {counts}…\x1b[K")
             yield entry
     finally:
-        terminal.write("\r\x1b[K")
+        _show(terminal, "\r\x1b[K")
+
+
+def _show(terminal: TextIO, text: str) -> None:
+    """Progress, if the terminal still takes it: it never stops a check."""
+    try:
+        terminal.write(text)
         terminal.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def _failed(reason: str) -> int:
