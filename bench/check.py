@@ -1,19 +1,26 @@
 """`runcore check` figures: peak memory and time on inputs of growing size, read from a file and from
-standard input, in every format.
+standard input, in every format; and on whole recordings: the shared cassettes and recordings, and a
+generated vcrpy cassette of growing size.
 
-Run: python bench/check.py [MB ...]   (default: 10 100; inputs are made in a temporary folder;
-     `python bench/check.py 5 10` gives the time ratio of a doubled input)
+Run: python bench/check.py [objects|recordings] [MB ...]   (default: both, 10 100; inputs are made
+     in a temporary folder; `python bench/check.py 5 10` gives the time ratio of a doubled input)
 Prints figures only; nothing here asserts a time. Peak memory is /usr/bin/time -v's "Maximum
 resident set size" of the runcore process; the output is counted as it goes, never kept.
 
 The inputs:
 - short: short lines, most of them bad (not JSON, an unknown kind, a run missing most of its fields,
   nesting too deep, a number too large), with a good run every tenth line;
-- real: the lines of ../shared/recordings/real/*.jsonl, repeated (never committed).
+- real: the lines of ../shared/recordings/real/*.jsonl, repeated (never committed);
+- cassette: examples/cassettes/conforming.yaml's session repeated with its ids renumbered, so every
+  copy is new runs, steps and threads: memory grows with the histories (one per run and step), not
+  with the file;
+- polls: the same session repeated as it is: the same five histories, however large the file;
+- shared: every file of ../shared/recordings (real/, unverified/ and the cassettes), checked once.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tempfile
@@ -23,7 +30,9 @@ from itertools import cycle
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-REAL = ROOT.parent / "shared" / "recordings" / "real"
+SHARED = ROOT.parent / "shared" / "recordings"
+REAL = SHARED / "real"
+SESSION = (ROOT / "examples" / "cassettes" / "conforming.yaml").read_text(encoding="utf-8")
 GOOD = (ROOT / "examples" / "valid" / "poll.jsonl").read_bytes().splitlines()[0]
 SHORT = [
     b"{not json",
@@ -89,15 +98,46 @@ def inputs(folder: Path, sizes: list[int]) -> Iterator[tuple[str, int, Path]]:
             yield name, megabytes, write(folder / f"{name}-{megabytes}.jsonl", lines, megabytes)
 
 
+def cassette(path: Path, megabytes: int, renumbered: bool) -> Path:
+    """The example session's interactions repeated into a vcrpy cassette of about ``megabytes``."""
+    body = SESSION.removeprefix("interactions:\n").removesuffix("version: 1\n")
+    size, copy = megabytes * 1_000_000, 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write("interactions:\n")
+        while out.tell() < size:
+            copy += 1
+            out.write(re.sub(r"_conforming(\d+)", rf"_c{copy}n\1", body) if renumbered else body)
+        out.write("version: 1\n")
+    return path
+
+
+def recordings(folder: Path, sizes: list[int]) -> Iterator[tuple[str, str, Path]]:
+    if SHARED.is_dir():
+        yield (
+            "shared",
+            f"{sum(p.stat().st_size for p in SHARED.rglob('*') if p.is_file()) / 1e6:.1f}",
+            SHARED,
+        )
+    for megabytes in sizes:
+        path = cassette(folder / f"cassette-{megabytes}.yaml", megabytes, renumbered=True)
+        yield "cassette", str(megabytes), path
+        yield (
+            "polls",
+            str(megabytes),
+            cassette(folder / f"polls-{megabytes}.yaml", megabytes, False),
+        )
+
+
 def main() -> None:
-    sizes = [int(arg) for arg in sys.argv[1:]] or [10, 100]
+    parts = [arg for arg in sys.argv[1:] if not arg.isdigit()] or ["objects", "recordings"]
+    sizes = [int(arg) for arg in sys.argv[1:] if arg.isdigit()] or [10, 100]
     print(
         f"{'input':<14} {'read':<6} {'format':<6} {'peak MB':>8} {'seconds':>8} {'MB out':>8} "
         f"{'time x':>7}  exit   (time x: the time over that of the smallest input of its kind)"
     )
     first: dict[tuple[str, str, str], float] = {}
     with tempfile.TemporaryDirectory() as folder:
-        for name, megabytes, path in inputs(Path(folder), sizes):
+        for name, megabytes, path in inputs(Path(folder), sizes) if "objects" in parts else []:
             for output in ("text", "json", "junit"):
                 for read in ("file", "stdin"):
                     args = ["check", "--format", output, str(path) if read == "file" else "-"]
@@ -108,6 +148,16 @@ def main() -> None:
                         f"{seconds:8.1f} {out / 1e6:8.1f} {times:7.2f}  {code}",
                         flush=True,
                     )
+        for name, size, path in recordings(Path(folder), sizes) if "recordings" in parts else []:
+            for output in ("text", "json", "junit"):
+                args = ["check", "--coverage", "--format", output, str(path)]
+                peak, seconds, out, code = measure(args, None)
+                times = seconds / first.setdefault((name, output, "file"), seconds)
+                print(
+                    f"{f'{name} {size} MB':<14} {'file':<6} {output:<6} {peak:8.1f} "
+                    f"{seconds:8.1f} {out / 1e6:8.1f} {times:7.2f}  {code}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import runcore
 from runcore._check._paths import inputs
+from runcore._check._records import Document
 from runcore._contract._schemas import _validator, validator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +32,12 @@ def main() -> None:
     paths = sys.argv[1:] or [str(ROOT / "examples" / "valid")] + [
         str(p) for p in [ROOT.parent / "shared" / "recordings" / "real"] if p.is_dir()
     ]
-    docs = [d for _, read in inputs(paths) for d in read if d.problem is None]
+    docs = [
+        d
+        for _, read in inputs(paths)
+        for d in read
+        if isinstance(d, Document) and d.problem is None
+    ]
     texts = [json.dumps(d.value) for d in docs]
     size = sum(len(t) for t in texts)
     print(f"{len(docs)} documents, {size / 1e3:.0f} kB of JSON from {', '.join(paths)}")

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
+from collections.abc import Iterable, Iterator
 from importlib.metadata import version
+from typing import TextIO
 
 from runcore._check._corpus import Summary, checked
-from runcore._check._paths import inputs
+from runcore._check._paths import Input, inputs
 from runcore._check._quote import one_line
 from runcore._check._render import RENDERERS
 from runcore._kinds import KINDS, PROFILES
@@ -18,8 +21,8 @@ EXIT_CODES = """\
 exit codes:
   0    no error found in the objects checked
   1    at least one error finding
-  2    usage error, input that cannot be read or parsed, or nothing to check (no JSON value
-       in any input)
+  2    usage error, input that cannot be read or parsed, or nothing to check (no object,
+       interaction of the runs resource or stream in any input)
   3    runcore could not finish, and says why in one line on stderr: the report could not be
        written (standard output closed or broken), out of memory, or an internal error
   130  interrupted
@@ -39,14 +42,18 @@ def parser() -> argparse.ArgumentParser:
         help="check recorded or captured objects against the runs contract",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=(
-            "Check .json files (one object, or a list page whose items are each checked),\n"
-            ".jsonl files (one object per line), directories of them, or - for standard input\n"
-            "(JSON Lines, or one JSON document spread over lines)."
+            "Check recorded traffic of the runs resource: .json files (one object, a list page,\n"
+            "or a recording: HAR, an Azure test-proxy session record, a cassette saved as JSON),\n"
+            ".jsonl files (one object per line), .sse event streams, .yaml/.yml cassettes (vcrpy,\n"
+            "Ruby VCR, R vcr), .har archives, directories of them, or - for standard input (sniffed:\n"
+            "JSON Lines, one JSON document, an event stream or a YAML cassette). Every object,\n"
+            "every stream, every answer against its request, and the history of every run and\n"
+            "step across all inputs are checked."
         ),
         epilog=EXIT_CODES,
     )
     check.add_argument(
-        "paths", nargs="+", metavar="PATH", help="a .json or .jsonl file, a directory, or -"
+        "paths", nargs="+", metavar="PATH", help="a recording, a directory of them, or -"
     )
     check.add_argument(
         "--profile",
@@ -67,7 +74,15 @@ def parser() -> argparse.ArgumentParser:
         choices=sorted(RENDERERS),
         default="text",
         dest="output_format",
-        help="text for people (default), json for tools, junit for CI test reports",
+        help=(
+            "text for people (default), json for tools, junit for CI test reports, github for "
+            "GitHub Actions annotations"
+        ),
+    )
+    check.add_argument(
+        "--coverage",
+        action="store_true",
+        help="report which edges of the run and step tables the recordings took and missed",
     )
     scenarios = commands.add_parser(
         "scenarios",
@@ -105,19 +120,29 @@ def _check(args: argparse.Namespace) -> int:
     if hasattr(out, "reconfigure"):  # lone surrogates in file names are printed escaped
         out.reconfigure(errors="backslashreplace")
     summary = Summary()
+    read = inputs(args.paths)
+    if sys.stderr is not None and sys.stderr.isatty():
+        read = _progress(read, summary, sys.stderr)
     files = checked(
-        inputs(args.paths),
+        read,
         kind=args.kind,
         profile=args.profile,
         strict=args.strict,
         summary=summary,
+        coverage=args.coverage,
     )
     RENDERERS[args.output_format](files, summary, out)
     out.flush()
     if summary.unreadable:
         _say("some input could not be read or parsed (see the unreadable_input findings)")
-    elif not summary.objects:
-        _say("nothing was checked: there is no JSON value in the input")
+    elif summary.nothing_checked:
+        if summary.passed_over:
+            _say(
+                "nothing was checked: no interaction is of the runs resource "
+                f"({summary.passed_over} passed over)"
+            )
+        else:
+            _say("nothing was checked: there is no JSON value in the input")
     return summary.exit_code()
 
 
@@ -137,6 +162,30 @@ def _scenarios(output: str | None) -> int:
     except OSError as error:
         return _failed(f"cannot write {output}: {error.strerror or error}")
     return 0
+
+
+def _progress(read: Iterable[Input], summary: Summary, terminal: TextIO) -> Iterator[Input]:
+    """The inputs, with a line on the terminal saying how far the check is (at most 10 a second),
+    cleared at the end. Only a terminal gets it: a log or a pipe gets nothing."""
+    shown = 0.0
+    try:
+        for number, entry in enumerate(read, start=1):
+            if time.monotonic() - shown > 0.1:
+                shown = time.monotonic()
+                counts = f"{number} file(s), {summary.objects} object(s), {summary.errors} error(s)"
+                _show(terminal, f"\rruncore: {counts}…\x1b[K")
+            yield entry
+    finally:
+        _show(terminal, "\r\x1b[K")
+
+
+def _show(terminal: TextIO, text: str) -> None:
+    """Progress, if the terminal still takes it: it never stops a check."""
+    try:
+        terminal.write(text)
+        terminal.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def _failed(reason: str) -> int:

@@ -10,7 +10,10 @@ from typing import Any, Literal
 from runcore._tables import RUN_FIELDS, STEP_FIELDS
 
 Severity = Literal["error", "warning"]
-Category = Literal["input", "schema", "invariant", "lifecycle"]
+# Which checker found a finding: input (reading), schema and invariant (one object), lifecycle
+# (the engine), and the whole-recording checkers: request (an answer against its request), history
+# (snapshots of one run or step, and of one thread, over time) and stream (server-sent events).
+Category = Literal["input", "schema", "invariant", "lifecycle", "request", "history", "stream"]
 
 
 def escape_token(token: str | int) -> str:
@@ -81,6 +84,68 @@ def found(
     )
 
 
+# The codes of the whole-recording checkers (runcore check on cassettes, streams and histories).
+_WHOLE_RECORDINGS: dict[str, tuple[Category, str]] = {
+    "response_kind_mismatch": (
+        "request",
+        "an answer that is not the kind of object its endpoint returns",
+    ),
+    "status_body_mismatch": (
+        "request",
+        "an error body with a 2xx status, or an object with another",
+    ),
+    "status_unexpected": (
+        "request",
+        "a status the hosted API did not answer with (a success other than 200; 409, 422, ...)",
+    ),
+    "id_mismatch": ("request", "an answer that does not carry the ids its URL names"),
+    "request_not_applied": (
+        "request",
+        "a created or modified run that does not carry the request's settings",
+    ),
+    "cancel_answer_status": ("request", "a cancel answered with a run that is not cancelling"),
+    "submit_answer_status": (
+        "request",
+        "tool outputs answered with a run still waiting for the same calls",
+    ),
+    "page_over_limit": ("request", "a list page with more items than the query's limit"),
+    "page_out_of_order": ("request", "a list page not in the order the query asked for"),
+    "page_cursor_ignored": ("request", "a list page that holds or passes its after/before cursor"),
+    "page_ids_mismatch": ("request", "first_id or last_id that is not the first or last item's id"),
+    "answer_not_streamed": ("request", "a request with stream: true answered without a stream"),
+    "answer_streamed_unasked": ("request", "a stream that the request did not ask for"),
+    "status_change_illegal": (
+        "history",
+        "a status the table cannot reach from the object's earlier status",
+    ),
+    "fixed_field_changed": ("history", "a field fixed for the object's life changed"),
+    "timestamp_changed": (
+        "history",
+        "a timestamp that was set changed or was cleared where the lifecycle does not say so",
+    ),
+    "step_outlived_run": ("history", "a step in_progress in a snapshot taken after its run ended"),
+    "step_run_mismatch": ("history", "a step whose thread or assistant is not its run's"),
+    "step_before_run": ("history", "a step created before its run"),
+    "thread_two_live_runs": ("history", "two runs of one thread live at the same time"),
+    "tool_output_not_carried": (
+        "history",
+        "a tool call without its submitted output, in a step fetched after the submission",
+    ),
+    "stream_event_mismatch": ("stream", "an event whose name disagrees with its data"),
+    "stream_unknown_event": ("stream", "an event name the contract does not have (a warning)"),
+    "stream_run_mismatch": ("stream", "an event about another run or thread than the stream's"),
+    "stream_start": ("stream", "a stream that does not open with its run's creation"),
+    "stream_not_created": ("stream", "an event of a step or message the stream did not create"),
+    "stream_after_end": ("stream", "an event after the run's terminal or requires_action event"),
+    "stream_after_done": ("stream", "an event after done"),
+    "stream_unfinished": (
+        "stream",
+        "a stream that ends before a terminal or requires_action event",
+    ),
+    "stream_done_missing": ("stream", "a stream that does not end with done"),
+}
+
+
 def _catalogue() -> Mapping[str, tuple[Category, str]]:
     codes: dict[str, tuple[Category, str]] = {
         "invalid_json": ("input", "a line or file that is not strict JSON"),
@@ -88,6 +153,15 @@ def _catalogue() -> Mapping[str, tuple[Category, str]]:
         "unknown_kind": ("input", "an object whose kind cannot be inferred"),
         "empty_input": ("input", "a file or standard input with no JSON value in it (a warning)"),
         "skipped_input": ("input", "a path in a directory that is not read (a warning)"),
+        "invalid_yaml": ("input", "an interaction of a YAML cassette that is not YAML"),
+        "invalid_interaction": (
+            "input",
+            "an interaction of a recording without a method, URL or status a check needs",
+        ),
+        "undecodable_body": (
+            "input",
+            "a body of an interaction that cannot be decoded (base64, gzip, JSON, event stream)",
+        ),
         "missing_field": ("schema", "required"),
         "unknown_field": ("schema", "additionalProperties: false, or strict mode"),
         "wrong_type": ("schema", "type"),
@@ -130,6 +204,7 @@ def _catalogue() -> Mapping[str, tuple[Category, str]]:
         "expires_in_invalid": ("lifecycle", "a run lifetime that is not a positive integer"),
         "clock_invalid": ("lifecycle", "now is not integer Unix seconds"),
         "clock_skew": ("lifecycle", "now is earlier than a timestamp of the object"),
+        **_WHOLE_RECORDINGS,
     }
     for fields in (RUN_FIELDS, STEP_FIELDS):
         for name in fields:

@@ -1,30 +1,47 @@
-"""What a check of many inputs finds, as a stream: cases by input, and the running counts."""
+"""What a check of many inputs finds, as a stream: a case per object, request/response pair, stream
+and history, and the running counts. Histories span every input, so their cases come last."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, get_args
 
+from runcore._check._coverage import as_dict
+from runcore._check._exchange import (
+    answer_findings,
+    answer_kind,
+    request_findings,
+    route,
+    run_answer_findings,
+    succeeded,
+)
+from runcore._check._history import Histories, Place
 from runcore._check._paths import Input
-from runcore._check._readers import Document
+from runcore._check._records import Document, Exchange, Interaction, PassedOver, Record, Stream
+from runcore._check._stream import KINDS_BY_TAG, StreamRules
 from runcore._contract._validate import validate
 from runcore._errors import UnknownKind
-from runcore._findings import Finding
+from runcore._findings import Category, Finding, found
 from runcore._kinds import PAGE_ITEM_KINDS, Profile, infer_kind, is_page, page_item, page_kind
 
 # Findings that say an input was not read at all (a JUnit test case that is skipped).
 SKIP_CODES = frozenset({"empty_input", "skipped_input"})
+# The name under which the histories' cases come, after every input.
+HISTORIES = "<histories>"
 
 
 @dataclass
 class Case:
-    """One checked object (one JUnit test case): where it came from and what was found in it."""
+    """One JUnit test case: an object, a request/response pair, a stream or a history; where it
+    is, what it is, what was found in it, and how many objects it checked."""
 
     file: str
     line: int | None
     name: str
     findings: list[Finding] = field(default_factory=list)
+    objects: int = 1
 
     @property
     def skipped(self) -> Finding | None:
@@ -40,55 +57,103 @@ class Summary:
     objects: int = 0
     errors: int = 0
     warnings: int = 0
+    interactions: int = 0
+    passed_over: int = 0
+    streams: int = 0
+    histories: int = 0
+    categories: Counter[str] = field(default_factory=Counter)
     unreadable: bool = False
+    coverage: list[dict[str, Any]] | None = None
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "files": self.files,
             "objects": self.objects,
             "errors": self.errors,
             "warnings": self.warnings,
+            "interactions": self.interactions,
+            "passed_over": self.passed_over,
+            "streams": self.streams,
+            "histories": self.histories,
+            "categories": {name: self.categories[name] for name in get_args(Category)},
         }
+
+    @property
+    def nothing_checked(self) -> bool:
+        """No object, interaction of the runs resource or stream was checked."""
+        return not (self.objects or self.interactions or self.streams)
 
     def exit_code(self) -> int:
         """2 when input could not be read or nothing was checked, 1 on errors, else 0.
 
         Nothing checked is not a success (decisions.md#nothing-checked-is-not-a-success).
         """
-        if self.unreadable or not self.objects:
+        if self.unreadable or self.nothing_checked:
             return 2
         return 1 if self.errors else 0
 
 
+@dataclass
+class _Check:
+    """What one check carries from input to input: its options, its histories, its position."""
+
+    kind: str | None
+    profile: Profile
+    strict: bool
+    summary: Summary
+    histories: Histories = field(default_factory=Histories)
+    input: int = 0
+    seq: int = 0
+
+    def place(self, file: str, line: int | None, received_at: int | None) -> Place:
+        self.seq += 1
+        return Place(file, line, received_at, self.input, self.seq)
+
+
 def checked(
-    inputs: Iterable[Input], *, kind: str | None, profile: Profile, strict: bool, summary: Summary
+    inputs: Iterable[Input],
+    *,
+    kind: str | None,
+    profile: Profile,
+    strict: bool,
+    summary: Summary,
+    coverage: bool = False,
 ) -> Iterator[tuple[str, Iterator[Case]]]:
-    """Each input with its cases, checked as they are read; ``summary`` counts them."""
-    for name, documents in inputs:
+    """Each input with its cases, checked as they are read, then the histories of every run and
+    step; ``summary`` counts them (and holds the coverage of the tables when asked)."""
+    check = _Check(kind, profile, strict, summary)
+    for name, items in inputs:
         summary.files += 1
-        yield name, _counted(_cases(documents, kind, profile, strict), summary)
+        check.input += 1
+        yield name, _counted(_cases(items, check), summary)
+    yield HISTORIES, _counted(_histories(check, coverage), summary)
 
 
 def _counted(cases: Iterator[Case], summary: Summary) -> Iterator[Case]:
     for case in cases:
-        summary.objects += case.skipped is None
+        summary.objects += case.objects if case.skipped is None else 0
         for finding in case.findings:
             summary.errors += finding.severity == "error"
             summary.warnings += finding.severity == "warning"
+            summary.categories[finding.category] += 1
             summary.unreadable |= finding.code == "unreadable_input"
         yield case
 
 
-def _cases(
-    documents: Iterator[Document], kind: str | None, profile: Profile, strict: bool
-) -> Iterator[Case]:
-    """Check every document; a page of objects becomes one case for the page and one per item."""
-    for document in documents:
-        if document.problem is None:
-            yield from _check(document, kind, profile, strict)
-            continue
-        finding = _input_finding(document.code, document.problem, document.file, document.line)
-        yield Case(document.file, document.line, case_name(None, document.line), [finding])
+def _cases(items: Iterator[Any], check: _Check) -> Iterator[Case]:
+    for item in items:
+        if isinstance(item, PassedOver):
+            check.summary.passed_over += 1
+        elif isinstance(item, Interaction):
+            check.summary.interactions += 1
+            yield from _interaction(item, check)
+        elif isinstance(item, Stream):
+            yield _stream(item, check)
+        elif item.problem is not None:
+            finding = _input_finding(item.code, item.problem, item.file, item.line)
+            yield Case(item.file, item.line, case_name(None, item.line), [finding])
+        else:
+            yield from _document(item, check)
 
 
 def _input_finding(code: str, message: str, file: str, line: int | None) -> Finding:
@@ -103,17 +168,18 @@ def _input_finding(code: str, message: str, file: str, line: int | None) -> Find
     )
 
 
-def _check(document: Document, kind: str | None, profile: Profile, strict: bool) -> list[Case]:
+# -- objects alone --------------------------------------------------------------------------------
+
+
+def _document(document: Document, check: _Check) -> list[Case]:
     value, file, line = document.value, document.file, document.line
     try:
-        chosen = page_kind(value, kind or infer_kind(value))
+        chosen = page_kind(value, check.kind or infer_kind(value))
     except UnknownKind as error:
         finding = _input_finding("unknown_kind", str(error), file, line)
         return [Case(file, line, case_name(None, line), [finding])]
-    findings = [
-        replace(finding, file=file, line=line)
-        for finding in validate(value, chosen, profile=profile, strict=strict)
-    ]
+    findings = _validated(value, chosen, check, file, line)
+    _remember(value, check.place(file, line, None), check)
     if not (is_page(value) and chosen in PAGE_ITEM_KINDS):
         return [Case(file, line, case_name(value, line), findings)]
     page = Case(file, line, case_name(None, line, "list"), [])
@@ -125,6 +191,161 @@ def _check(document: Document, kind: str | None, profile: Profile, strict: bool)
         index = page_item(finding.pointer)
         (page if index is None else items[index]).findings.append(finding)
     return [page, *items]
+
+
+def _validated(value: Any, kind: str, check: _Check, file: str, line: int | None) -> list[Finding]:
+    return [
+        replace(finding, file=file, line=line)
+        for finding in validate(value, kind, profile=check.profile, strict=check.strict)
+    ]
+
+
+def _remember(value: Any, place: Place, check: _Check) -> None:
+    """Feed the histories: a run or step, or the items of a page (and a page of runs' threads)."""
+    if not isinstance(value, dict):
+        return
+    if is_page(value):
+        items = value["data"]
+        for item in items:
+            if isinstance(item, dict):
+                check.histories.snapshot(
+                    item, check.place(place.file, place.line, place.received_at)
+                )
+        check.histories.page(items, place)
+    else:
+        check.histories.snapshot(value, place)
+
+
+# -- interactions ---------------------------------------------------------------------------------
+
+
+def _interaction(item: Interaction, check: _Check) -> Iterator[Case]:
+    """A request and its answer: the pair's case, and the stream's when the answer is one."""
+    exchange = item.exchange
+    streamed = isinstance(item.body, Stream)
+    requested = request_findings(exchange, streamed=streamed, profile=check.profile)
+    if item.problem is not None:
+        requested.append(found("undecodable_body", "input", ["response", "body"], item.problem))
+    name = f"{case_name(None, item.line)}: {exchange.method} {exchange.path} -> {exchange.status}"
+    pair = Case(item.file, item.line, name, _placed(requested, item.file, item.line, None), 0)
+    _submitted(exchange, check.place(item.file, item.line, item.received_at), check)
+    if isinstance(item.body, Stream):
+        stream = _stream(item.body, check, pair)
+        yield pair
+        yield stream
+        return
+    if isinstance(item.body, Record):
+        _answered(pair, item.body, exchange, check)
+    yield pair
+
+
+def _submitted(exchange: Exchange, place: Place, check: _Check) -> None:
+    """Tool outputs a server accepted: the run's steps are to carry them from now on."""
+    found_route = route(exchange.method, exchange.url)
+    run_id = found_route.ids.get("run_id") if found_route else None
+    if found_route and found_route.endpoint.name == "submit_tool_outputs" and run_id:
+        if succeeded(exchange) and isinstance(exchange.body, dict):
+            check.histories.submitted(run_id, exchange.body.get("tool_outputs"), place)
+
+
+def _answered(pair: Case, record: Record, exchange: Exchange, check: _Check) -> None:
+    """A JSON answer: checked as its kind, against its request, and remembered in the histories."""
+    value, file, line = record.value, record.file, record.line
+    kind = answer_kind(exchange, value)
+    pair.findings += _validated(value, kind, check, file, line)
+    answered = answer_findings(exchange, value, created_at=check.histories.created_at)
+    pair.findings += _placed(answered, file, line, _id(value))
+    pair.objects = 1 + (len(value["data"]) if is_page(value) else 0)
+    if kind in ("run", "run_step", "run_list", "run_step_list"):
+        _remember(value, check.place(file, line, record.received_at), check)
+    if _id(value):
+        pair.name += f": {_id(value)}"
+
+
+# -- streams --------------------------------------------------------------------------------------
+
+
+def _stream(stream: Stream, check: _Check, pair: Case | None = None) -> Case:
+    """One stream's case: its rules and each event's object. The first run event of a streamed
+    answer is also the answer to its request: those findings go to the request's ``pair``."""
+    check.summary.streams += 1
+    rules = StreamRules(stream.exchange, check.profile)
+    case = Case(stream.file, stream.line, f"{case_name(None, stream.line)}: stream", [], objects=0)
+    for event in stream.events:
+        if isinstance(event, Document):
+            problem = _input_finding(event.code, event.problem or "", event.file, event.line)
+            case.findings.append(problem)
+            continue
+        data = event.value
+        case.findings += _placed(rules.event(event), event.file, event.line, _id(data))
+        case.objects += event.event != "done"
+        kind = _event_kind(event)
+        if kind is not None:
+            case.findings += _event_findings(data, kind, check, event)
+        if isinstance(data, dict) and data.get("object") in ("thread.run", "thread.run.step"):
+            check.histories.snapshot(data, check.place(event.file, event.line, event.received_at))
+        if pair is not None and stream.exchange and _is_run(data):
+            answered = _run_answer(stream.exchange, data)
+            pair.findings += _placed(answered, event.file, event.line, _id(data))
+            pair = None  # the first run event answers the request
+    ended = rules.end()
+    case.findings += _placed(ended, stream.file, rules.last_line, _id({"id": rules.run_id}))
+    if isinstance(rules.run_id, str):
+        case.name += f" of run {rules.run_id}"
+    return case
+
+
+def _is_run(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("object") == "thread.run"
+
+
+def _run_answer(exchange: Exchange, run: dict[str, Any]) -> list[Finding]:
+    found_route = route(exchange.method, exchange.url)
+    return list(run_answer_findings(found_route, exchange, run, [])) if found_route else []
+
+
+def _placed(
+    findings: Iterable[Finding], file: str, line: int | None, object_id: str | None
+) -> list[Finding]:
+    return [replace(f, file=file, line=line, object_id=object_id) for f in findings]
+
+
+def _id(value: Any) -> str | None:
+    return value.get("id") if isinstance(value, dict) and isinstance(value.get("id"), str) else None
+
+
+def _event_kind(event: Record) -> str | None:
+    """The kind an event's data is checked as: by its tag (runs, steps, step deltas), or an error."""
+    if event.event == "error":
+        return "error"
+    data = event.value
+    tag = data.get("object") if isinstance(data, dict) else None
+    return KINDS_BY_TAG.get(tag) if isinstance(tag, str) else None
+
+
+def _event_findings(data: Any, kind: str, check: _Check, event: Record) -> list[Finding]:
+    """An event's object checked alone; an error event's data as an error body, which the API
+    sent as ``{"error": {...}}`` or as the bare error (contract §3.1)."""
+    if kind == "error" and isinstance(data, dict) and "error" not in data:
+        wrapped = _validated({"error": data}, kind, check, event.file, event.line)
+        return [replace(f, pointer=f.pointer.removeprefix("/error")) for f in wrapped]
+    return _validated(data, kind, check, event.file, event.line)
+
+
+# -- histories ------------------------------------------------------------------------------------
+
+
+def _histories(check: _Check, coverage: bool) -> Iterator[Case]:
+    for history in check.histories.each():
+        check.summary.histories += 1
+        what = "run" if history.tag == "thread.run" else "step"
+        name = f"{what} {history.key}: {history.snapshots} snapshot(s)"
+        yield Case(history.first.file, history.first.line, name, history.findings, objects=0)
+    if coverage:
+        check.summary.coverage = [
+            as_dict(tag.rsplit(".", 1)[-1] if tag != "thread.run" else "run", walks.coverage())
+            for tag, walks in check.histories.walks.items()
+        ]
 
 
 def case_name(value: Any, line: int | None, where: str = "") -> str:

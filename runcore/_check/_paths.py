@@ -6,15 +6,19 @@ import errno
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
-from runcore._check._readers import READERS, Document, Reader, read_sniffed
+from runcore._check._readers import READERS, Reader, read_sniffed
+from runcore._check._records import Document, Item, Record, Stream
 
-# What an input yields: its name and the documents read from it (at least one).
-Input = tuple[str, Iterator[Document]]
+# What an input yields: its name and the items read from it (at least one).
+Input = tuple[str, Iterator[Item]]
+# The suffixes a directory's files are read for.
+SUFFIXES = ", ".join(sorted(READERS))
 
 STDIN = "<stdin>"
 
@@ -23,7 +27,8 @@ def inputs(paths: list[str]) -> Iterator[Input]:
     """Every input under the given paths, in order; ``-`` is standard input.
 
     A path named on the command line is read whatever it is (a FIFO, ``/dev/stdin``, a process
-    substitution); in a directory only .json and .jsonl files are (decisions.md#directories).
+    substitution); in a directory only files of the suffixes READERS knows are
+    (decisions.md#directories).
     """
     for path in paths:
         if path == "-":
@@ -40,34 +45,49 @@ def inputs(paths: list[str]) -> Iterator[Input]:
             yield path, _file(path)
 
 
-def _stdin() -> Iterator[Document]:
+def _stdin() -> Iterator[Item]:
     if sys.stdin is None:  # Python's stdin when file descriptor 0 is closed
         return _fatal(STDIN, "standard input is closed")
     return _read(STDIN, lambda: nullcontext(sys.stdin.buffer), read_sniffed)
 
 
-def _file(path: str) -> Iterator[Document]:
+def _file(path: str) -> Iterator[Item]:
     return _read(path, lambda: open(path, "rb"), READERS.get(Path(path).suffix, read_sniffed))
 
 
 def _read(
     name: str, opened: Callable[[], AbstractContextManager[BinaryIO]], reader: Reader
-) -> Iterator[Document]:
-    """The documents of an input; a read that fails part way ends it with a fatal problem."""
+) -> Iterator[Item]:
+    """The items of an input; a read that fails part way ends it with a fatal problem."""
     line: int | None = None
     try:
         with opened() as stream:
-            for document in reader(name, stream):
-                line = document.line or line
-                yield document
+            for item in reader(name, stream):
+                line = item.line or line
+                if isinstance(item, Stream):  # its events are read after this yield
+                    item = replace(item, events=_guarded(name, item.events))
+                yield item
     except OSError as error:
-        where = f" after line {line}" if line else ""
-        yield Document(
-            name, None, problem=f"cannot read{where}: {_reason(error)}", code="unreadable_input"
-        )
+        yield _failed(name, line, error)
 
 
-def _unreadable(path: str, error: OSError | ValueError) -> Iterator[Document]:
+def _guarded(name: str, events: Iterable[Record | Document]) -> Iterator[Record | Document]:
+    line: int | None = None
+    try:
+        for event in events:
+            line = event.line or line
+            yield event
+    except OSError as error:
+        yield _failed(name, line, error)
+
+
+def _failed(name: str, line: int | None, error: OSError) -> Document:
+    where = f" after line {line}" if line else ""
+    problem = f"cannot read{where}: {_reason(error)}"
+    return Document(name, None, problem=problem, code="unreadable_input")
+
+
+def _unreadable(path: str, error: OSError | ValueError) -> Iterator[Item]:
     reason = _reason(error) if isinstance(error, OSError) else str(error)
     return _fatal(path, f"cannot read the file: {reason}")
 
@@ -78,7 +98,7 @@ Entry = tuple[Path, str, str]
 
 
 def _directory(root: Path) -> Iterator[Input]:
-    """The .json and .jsonl files under ``root`` in path order; hidden entries are left out.
+    """The files under ``root`` that READERS reads, in path order; hidden entries are left out.
 
     Links are followed and each folder is walked once: a link loop, or a second link to a folder,
     is a reported skip. A FIFO, socket or device is never opened (reading it could wait forever).
@@ -102,7 +122,7 @@ def _directory(root: Path) -> Iterator[Input]:
         found = True
         yield str(path), _entry_documents(path, kind, problem)
     if not found:
-        yield str(root), _fatal(str(root), "no .json or .jsonl files in this directory")
+        yield str(root), _fatal(str(root), f"no {SUFFIXES} files in this directory")
 
 
 def _entries(folder: Path) -> list[Entry]:
@@ -150,7 +170,7 @@ def _reason(error: OSError) -> str:
     return error.strerror or str(error)
 
 
-def _entry_documents(path: Path, kind: str, problem: str) -> Iterator[Document]:
+def _entry_documents(path: Path, kind: str, problem: str) -> Iterator[Item]:
     if kind == "file":
         return _file(str(path))
     if kind == "skip":
@@ -160,5 +180,5 @@ def _entry_documents(path: Path, kind: str, problem: str) -> Iterator[Document]:
     return _fatal(str(path), problem)
 
 
-def _fatal(name: str, problem: str) -> Iterator[Document]:
+def _fatal(name: str, problem: str) -> Iterator[Item]:
     return iter([Document(name, None, problem=problem, code="unreadable_input")])

@@ -1,47 +1,34 @@
-"""Reading JSON values from one input: a .json file whole, a .jsonl file line by line, and anything
-else (standard input, pipes) sniffed from its first line."""
+"""Reading one input: a .json file whole (an object, or a recording: HAR, Azure session records, a
+cassette in JSON), a .jsonl file line by line, a .sse stream, a YAML cassette an interaction at a
+time, and anything else (standard input, pipes) sniffed from its first line."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from itertools import chain
 from typing import Any, BinaryIO
 
+from runcore._check._cassettes import azure_interactions, json_cassette, read_yaml
+from runcore._check._har import har_interactions
+from runcore._check._records import Document, Item, Stream
+from runcore._check._sse import events, looks_like_a_stream
 from runcore._json import JSONProblem, decode, parse
 
-
-@dataclass(frozen=True)
-class Document:
-    """One JSON value read from an input at a line, or the reason it could not be read.
-
-    ``code`` is the finding a problem makes: ``invalid_json`` for a bad line of a JSONL input (the
-    rest is still read); ``unreadable_input`` when the input could not be read (exit code 2;
-    ``line`` is ``None`` when no line is to blame); ``empty_input`` or ``skipped_input`` when there
-    was nothing to read or it was left alone (a FIFO in a directory, a link to a folder already
-    walked).
-    """
-
-    file: str
-    line: int | None
-    value: Any = None
-    problem: str | None = None
-    code: str = "invalid_json"
-
-
-Reader = Callable[[str, BinaryIO], Iterator[Document]]
+Reader = Callable[[str, BinaryIO], Iterator[Item]]
 
 # What JSON counts as whitespace (RFC 8259 §2); a line of other spaces is a bad line, not a blank one.
 _WHITESPACE = " \t\r\n"
 
 
-def read_whole(name: str, stream: BinaryIO) -> Iterator[Document]:
-    """One JSON document (a .json file): a problem anywhere makes the whole input unreadable."""
+def read_whole(name: str, stream: BinaryIO) -> Iterator[Item]:
+    """One JSON document (a .json file): a problem anywhere makes the whole input unreadable. A
+    recording (HAR, an Azure session record, a cassette in JSON) gives its interactions."""
     return _whole(name, stream.read())
 
 
-def _whole(name: str, data: bytes) -> Iterator[Document]:
+def _whole(name: str, data: bytes) -> Iterator[Item]:
     try:
         text = decode(data)
     except JSONProblem as problem:
@@ -51,13 +38,41 @@ def _whole(name: str, data: bytes) -> Iterator[Document]:
         yield _empty(name)
         return
     try:
-        yield Document(name, 1, parse(text))
+        value = parse(text)
     except JSONProblem as problem:
         yield Document(name, problem.line, problem=str(problem), code="unreadable_input")
+        return
+    interactions = recording(name, text, value)
+    if interactions is None:
+        yield Document(name, 1, value)
+        return
+    seen = False
+    for item in interactions:
+        seen = True
+        yield item
+    if not seen:
+        yield Document(name, None, problem="a recording of no interaction", code="empty_input")
 
 
-def read_lines(name: str, stream: Iterable[bytes]) -> Iterator[Document]:
+def recording(name: str, text: str, value: Any, first: int = 1) -> Iterator[Item] | None:
+    """The interactions of a JSON document that is a recording, recognised by its content (its
+    text starting at line ``first``); None for any other document."""
+    if not isinstance(value, dict):
+        return None
+    log = value.get("log")
+    if isinstance(log, dict) and isinstance(log.get("entries"), list):
+        return har_interactions(name, text, value, first)
+    if isinstance(value.get("Entries"), list):
+        return azure_interactions(name, text, value, first)
+    for key in ("interactions", "http_interactions"):
+        if isinstance(value.get(key), list):
+            return json_cassette(name, text, value, key, first)
+    return None
+
+
+def read_lines(name: str, stream: Iterable[bytes]) -> Iterator[Item]:
     """One document per JSONL line; a bad line is a finding and the next lines are still read.
+    A line that is a recording (a HAR written on one line) gives its interactions.
 
     Only "\\n" ends a line: str.splitlines() would also split inside strings at U+2028, U+2029 or
     U+0085, which JSON allows raw.
@@ -73,16 +88,19 @@ def read_lines(name: str, stream: Iterable[bytes]) -> Iterator[Document]:
         if line.strip(_WHITESPACE):
             seen = True
             try:
-                yield Document(name, number, parse(line))
+                value = parse(line)
             except JSONProblem as problem:
                 yield Document(name, number, problem=str(problem))
+                continue
+            yield from recording(name, line, value, number) or [Document(name, number, value)]
     if not seen:
         yield _empty(name)
 
 
-def read_sniffed(name: str, stream: BinaryIO) -> Iterator[Document]:
-    """JSONL, read line by line, unless the first line that is not blank is an unfinished JSON
-    value: then the input is one document spread over lines, and is read whole.
+def read_sniffed(name: str, stream: BinaryIO) -> Iterator[Item]:
+    """JSONL, read line by line, unless the first line that is not blank opens an event stream or
+    a YAML cassette, or is an unfinished JSON value: then the input is one document spread over
+    lines, and is read whole.
 
     A first line that is bad in itself cannot start a valid document, so it is a bad JSONL line
     and the lines after it are still read.
@@ -98,9 +116,31 @@ def read_sniffed(name: str, stream: BinaryIO) -> Iterator[Document]:
             text = None
         if text is None or text.strip(_WHITESPACE):
             break
+    if text and looks_like_a_stream(text):
+        return _stream(name, chain(head, lines))
+    if text and _YAML_START.match(text):
+        return read_yaml(name, chain(head, lines))
     if text and text.strip(_WHITESPACE) and _unfinished(text):
         return _whole(name, b"".join(head) + b"".join(lines))
     return read_lines(name, chain(head, lines))
+
+
+# The first line of a YAML cassette: a document start, or a key at the left margin.
+_YAML_START = re.compile(r"(?:\ufeff)?(?:---|[A-Za-z_][\w-]*:(?:\s|$))")
+
+
+def read_sse(name: str, stream: BinaryIO) -> Iterator[Item]:
+    """A server-sent event stream (.sse): one stream, its events read as they come."""
+    return _stream(name, iter(stream))
+
+
+def _stream(name: str, lines: Iterator[bytes]) -> Iterator[Item]:
+    read = events(name, lines)
+    first = next(read, None)
+    if first is None:
+        yield _empty(name)
+        return
+    yield Stream(name, first.line, chain([first], read))
 
 
 def _unfinished(text: str) -> bool:
@@ -118,4 +158,11 @@ def _empty(name: str) -> Document:
     return Document(name, None, problem="no JSON value in it: nothing to check", code="empty_input")
 
 
-READERS: dict[str, Reader] = {".json": read_whole, ".jsonl": read_lines}
+READERS: dict[str, Reader] = {
+    ".json": read_whole,
+    ".jsonl": read_lines,
+    ".sse": read_sse,
+    ".yaml": read_yaml,
+    ".yml": read_yaml,
+    ".har": read_whole,
+}

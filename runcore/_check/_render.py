@@ -1,4 +1,5 @@
-"""A check's cases written as they come: text for people, JSON for tools, JUnit XML for CI reports.
+"""A check's cases written as they come: text for people, JSON for tools, JUnit XML for CI reports,
+and GitHub workflow commands for the annotations of a pull request.
 
 Each renderer holds one case at a time, so memory stays flat however large the input is.
 """
@@ -13,7 +14,7 @@ from tempfile import SpooledTemporaryFile
 from typing import IO, Any, TextIO
 from xml.sax.saxutils import quoteattr
 
-from runcore._check._corpus import Case, Summary, place
+from runcore._check._corpus import HISTORIES, Case, Summary, place
 from runcore._check._quote import cut, one_line, printable, quoted
 from runcore._findings import Finding
 
@@ -48,22 +49,64 @@ def _findings(files: Files) -> Iterator[tuple[str, Finding]]:
 
 
 def render_text(files: Files, summary: Summary, out: TextIO) -> None:
-    """Findings grouped under their file, then the counts; every character printable."""
+    """Findings grouped under their file, the histories' findings after every file, the coverage
+    when asked, then the counts; every character printable."""
     current = None
     for file, finding in _findings(files):
         if file != current:
-            out.write(("\n" if current is not None else "") + printable(file) + "\n")
+            header = "histories (across every input)" if file == HISTORIES else printable(file)
+            out.write(("\n" if current is not None else "") + header + "\n")
             current = file
         who = f" [{one_line(finding.object_id)}]" if finding.object_id else ""
         at = one_line(finding.pointer) or "(whole object)"
-        line = f"{place(finding.line)}{who}: {finding.severity} {finding.code} at {at}"
+        where = place(finding.line)
+        if file == HISTORIES:
+            where = (
+                f"{printable(str(finding.file))}:{finding.line}"
+                if finding.line
+                else printable(str(finding.file))
+            )
+        line = f"{where}{who}: {finding.severity} {finding.code} at {at}"
         out.write(f"  {line}: {one_line(finding.message)}\n")
+    if summary.coverage is not None:
+        out.write(("\n" if current is not None else "") + _coverage_text(summary.coverage))
+        current = ""
+    out.write("\n" if current is not None else "")
+    recordings = recordings_line(summary)
+    out.write(f"{recordings}\n" if recordings else "")
+    out.write(summary_line(summary) + "\n")
+
+
+def summary_line(summary: Summary) -> str:
+    """The counts in one line, as the text report ends."""
     s = summary.as_dict()
-    out.write(
-        ("\n" if current is not None else "")
-        + f"checked {s['objects']} object(s) in {s['files']} file(s): "
-        f"{s['errors']} error(s), {s['warnings']} warning(s)\n"
+    return (
+        f"checked {s['objects']} object(s) in {s['files']} file(s): "
+        f"{s['errors']} error(s), {s['warnings']} warning(s)"
     )
+
+
+def recordings_line(summary: Summary) -> str | None:
+    """What whole recordings held, when they held interactions or streams."""
+    if not (summary.interactions or summary.passed_over or summary.streams):
+        return None
+    return (
+        f"{summary.interactions} interaction(s) of the runs resource, {summary.passed_over} "
+        f"other(s) passed over; {summary.streams} stream(s); {summary.histories} history(ies)"
+    )
+
+
+def _coverage_text(coverage: list[dict[str, Any]]) -> str:
+    lines = []
+    for table in coverage:
+        edges = len(table["edges"]) + len(table["missed_edges"])
+        pairs = len(table["pairs"]) + len(table["missed_pairs"])
+        lines.append(
+            f"coverage of the {table['table']} table: {len(table['edges'])} of {edges} edges, "
+            f"{len(table['pairs'])} of {pairs} pairs of edges in a row"
+        )
+        lines += [f"  missed edge {edge}" for edge in table["missed_edges"]]
+    return "\n".join(lines) + "\n"
 
 
 def render_json(files: Files, summary: Summary, out: TextIO) -> None:
@@ -75,7 +118,12 @@ def render_json(files: Files, summary: Summary, out: TextIO) -> None:
         out.write(separator + "    " + text.replace("\n", "\n    "))
         separator = ",\n"
     out.write(("\n  " if separator != "\n" else "") + '],\n  "summary": ')
-    out.write(json.dumps(summary.as_dict(), indent=2).replace("\n", "\n  ") + "\n}\n")
+    out.write(json.dumps(summary.as_dict(), indent=2).replace("\n", "\n  "))
+    if summary.coverage is not None:
+        out.write(
+            ',\n  "coverage": ' + json.dumps(summary.coverage, indent=2).replace("\n", "\n  ")
+        )
+    out.write("\n}\n")
 
 
 def render_junit(files: Files, summary: Summary, out: TextIO) -> None:
@@ -89,6 +137,8 @@ def render_junit(files: Files, summary: Summary, out: TextIO) -> None:
         for file, cases in files:
             counts = _suite(file, cases, suites)
             totals = {key: totals[key] + counts[key] for key in totals}
+        if summary.coverage is not None:
+            suites.write(_coverage_suite(summary.coverage))
         out.flush()
         stream = out.buffer
         stream.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
@@ -100,8 +150,9 @@ def render_junit(files: Files, summary: Summary, out: TextIO) -> None:
 
 
 def _suite(file: str, cases: Iterator[Case], suites: IO[bytes]) -> dict[str, int]:
+    """A test suite per input, and one for the histories when there are any."""
     counts = {"tests": 0, "failures": 0, "skipped": 0}
-    name = printable(file)
+    name = "histories" if file == HISTORIES else printable(file)
     with SpooledTemporaryFile(max_size=1 << 20) as body:
         for case in cases:
             element = _testcase(name, case)
@@ -110,6 +161,8 @@ def _suite(file: str, cases: Iterator[Case], suites: IO[bytes]) -> dict[str, int
             counts["skipped"] += element.find("skipped") is not None
             ET.indent(element, space="  ", level=2)
             body.write(b"    " + ET.tostring(element, encoding="unicode").encode() + b"\n")
+        if file == HISTORIES and not counts["tests"]:
+            return counts
         suites.write(b"  " + _start("testsuite", {"name": name, **counts, "errors": 0}))
         body.seek(0)
         shutil.copyfileobj(body, suites)
@@ -145,6 +198,49 @@ def _line(finding: Finding) -> str:
     return f"{prefix}{finding.severity} {finding.code} at {at}: {one_line(finding.message)}"
 
 
+def _coverage_suite(coverage: list[dict[str, Any]]) -> bytes:
+    """The coverage as a suite of no test cases: properties, and the missed edges as output."""
+    suite = ET.Element(
+        "testsuite", name="coverage", tests="0", failures="0", errors="0", skipped="0"
+    )
+    properties = ET.SubElement(suite, "properties")
+    for table in coverage:
+        for key in ("edges", "missed_edges", "pairs", "missed_pairs"):
+            ET.SubElement(
+                properties, "property", name=f"{table['table']} {key}", value=str(len(table[key]))
+            )
+    missed = [f"{t['table']}: missed edge {edge}" for t in coverage for edge in t["missed_edges"]]
+    ET.SubElement(suite, "system-out").text = "\n".join(missed)
+    ET.indent(suite, space="  ", level=1)
+    return b"  " + ET.tostring(suite, encoding="unicode").encode() + b"\n"
+
+
+def render_github(files: Files, summary: Summary, out: TextIO) -> None:
+    """One GitHub Actions workflow command per finding (``::error file=…,line=…,title=…::…``),
+    which the Actions log and a pull request's changed lines show as annotations; then the counts
+    as a notice."""
+    for _, finding in _findings(files):
+        properties = {"file": finding.file, "line": finding.line, "title": finding.code}
+        given = ",".join(f"{k}={_property(str(v))}" for k, v in properties.items() if v is not None)
+        who = f"[{one_line(finding.object_id)}] " if finding.object_id else ""
+        at = one_line(finding.pointer) or "(whole object)"
+        message = f"{who}{finding.code} at {at}: {one_line(finding.message)}"
+        out.write(f"::{finding.severity} {given}::{_data(message)}\n")
+    if summary.coverage is not None:
+        out.write(f"::notice title=coverage::{_data(_coverage_text(summary.coverage))}\n")
+    out.write(f"::notice title=runcore check::{_data(summary_line(summary))}\n")
+
+
+def _data(text: str) -> str:
+    """Text as a workflow command's message: ``%``, CR and LF escaped (GitHub's own toolkit rules)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    """Text as a workflow command's property value: also ``:`` and ``,`` escaped."""
+    return _data(printable(text)).replace(":", "%3A").replace(",", "%2C")
+
+
 def _start(tag: str, attributes: dict[str, Any]) -> bytes:
     pairs = "".join(f" {key}={quoteattr(str(value))}" for key, value in attributes.items())
     return f"<{tag}{pairs}>\n".encode()
@@ -154,4 +250,5 @@ RENDERERS: dict[str, Callable[[Files, Summary, TextIO], None]] = {
     "text": render_text,
     "json": render_json,
     "junit": render_junit,
+    "github": render_github,
 }

@@ -40,6 +40,11 @@ def runcore(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
     )
 
 
+def counts(summary: dict[str, Any]) -> dict[str, Any]:
+    """The counts every report has (the others are those of whole recordings)."""
+    return {key: summary[key] for key in ("files", "objects", "errors", "warnings")}
+
+
 def write(path: Path, *objects: Any) -> Path:
     path.write_text("".join(json.dumps(o) + "\n" for o in objects), encoding="utf-8")
     return path
@@ -81,7 +86,7 @@ def test_json_output_is_one_document_with_summary_and_located_findings(
     result = runcore("check", "--format", "json", str(good), str(bad))
     report = json.loads(result.stdout)
     assert result.returncode == 1
-    assert report["summary"] == {"files": 2, "objects": 4, "errors": 2, "warnings": 0}
+    assert counts(report["summary"]) == {"files": 2, "objects": 4, "errors": 2, "warnings": 0}
     assert [set(f) for f in report["findings"]] == [FINDING_KEYS, FINDING_KEYS]
     first = report["findings"][0]
     assert (first["file"], first["line"], first["pointer"], first["object_id"], first["value"]) == (
@@ -159,7 +164,7 @@ def test_standard_input_is_read_as_json_or_jsonl() -> None:
         "--format",
         "json",
         "-",
-        stdin=json.dumps(RUN) + "\n" + json.dumps(dict(RUN, model=3)) + "\n",
+        stdin=json.dumps(RUN) + "\n" + json.dumps(dict(RUN, id="run_2", model=3)) + "\n",
     )
     assert one.returncode == 0
     assert many.returncode == 1
@@ -197,9 +202,10 @@ def test_kind_profile_and_strict_are_chosen_on_the_command_line(tmp_path: Path) 
 def test_junit_output_is_valid_xml_with_one_test_case_per_object(good: Path, bad: Path) -> None:
     result = runcore("check", "--format", "junit", str(good), str(bad))
     root = ET.fromstring(result.stdout)
-    assert root.tag == "testsuites" and root.get("tests") == "4" and root.get("failures") == "1"
+    # an object per case, and a history per run (run_1 is in both files)
+    assert root.tag == "testsuites" and root.get("tests") == "7" and root.get("failures") == "1"
     suites = root.findall("testsuite")
-    assert [s.get("name") for s in suites] == [str(good), str(bad)]
+    assert [s.get("name") for s in suites] == [str(good), str(bad), "histories"]
     for suite in suites:
         cases = suite.findall("testcase")
         assert suite.get("tests") == str(len(cases))
@@ -221,6 +227,7 @@ def test_junit_output_reads_back_in_a_ci_report_parser(good: Path, bad: Path) ->
     assert [(s.name, s.tests, s.failures, s.errors) for s in suites] == [
         (str(good), 2, 0, 0),
         (str(bad), 2, 1, 0),
+        ("histories", 3, 0, 0),
     ]
     outcomes = [(case.name, [type(r).__name__ for r in case.result]) for case in suites[1]]
     assert outcomes == [("line 1: run_1", []), ("line 2: run_bad", ["Failure"])]
@@ -348,7 +355,7 @@ def test_an_empty_file_is_a_skipped_case_and_whole_file_problems_have_no_line(
     (tmp_path / "broken.json").write_text('{"a": 1, "a": 2}', encoding="utf-8")
     result = runcore("check", "--format", "json", str(tmp_path))
     report = json.loads(result.stdout)
-    assert report["summary"] == {"files": 2, "objects": 1, "errors": 1, "warnings": 1}
+    assert counts(report["summary"]) == {"files": 2, "objects": 1, "errors": 1, "warnings": 1}
     assert [(f["code"], f["line"]) for f in report["findings"]] == [
         ("unreadable_input", 1),
         ("empty_input", None),
@@ -359,7 +366,7 @@ def test_an_empty_file_is_a_skipped_case_and_whole_file_problems_have_no_line(
     assert [(s.get("tests"), s.get("skipped")) for s in junit.findall("testsuite")] == [
         ("1", "0"),
         ("1", "1"),
-    ]
+    ]  # no run or step was read: no histories suite
 
 
 def test_a_jsonl_line_that_is_not_utf8_is_a_finding_and_the_rest_is_still_checked(
@@ -369,7 +376,7 @@ def test_a_jsonl_line_that_is_not_utf8_is_a_finding_and_the_rest_is_still_checke
     path.write_bytes(
         json.dumps(RUN).encode()
         + b'\n{"a": "\xff"}\n'
-        + json.dumps(dict(RUN, model=1)).encode()
+        + json.dumps(dict(RUN, id="run_2", model=1)).encode()
         + b"\n"
     )
     report = json.loads(runcore("check", "--format", "json", str(path)).stdout)

@@ -25,14 +25,22 @@ from hypothesis import strategies as st
 from runcore import CODES, KINDS, PROFILES
 from runcore._json import MAX_DEPTH
 from runcore.strategies import valid_objects
+from tests.check.formats import FIXTURES
 from tests.cli import Result, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 LONG = os.environ.get("RUNCORE_FUZZ") == "long"
 SCALE = 25 if LONG else 1
 # Inputs tried per test in the default run (times SCALE with RUNCORE_FUZZ=long).
-FUZZ_COUNTS = {"bytes": 2000, "documents": 2000, "streams": 1500, "folders": 300, "processes": 8}
-FORMATS = ("text", "json", "junit")
+FUZZ_COUNTS = {
+    "bytes": 2000,
+    "documents": 2000,
+    "streams": 1500,
+    "recordings": 400,
+    "folders": 300,
+    "processes": 8,
+}
+FORMATS = ("text", "json", "junit", "github")
 
 
 def fuzz(name: str) -> settings:
@@ -75,6 +83,8 @@ def check_result(result: Result, args: list[str]) -> None:
         check_json(result)
     elif output == "junit":
         check_junit(result)
+    elif output == "github":
+        check_github(result)
     else:
         check_text(result)
 
@@ -86,14 +96,26 @@ def no_constant(name: str) -> None:
 def check_json(result: Result) -> None:
     report = json.loads(result.stdout, parse_constant=no_constant)
     findings, summary = report["findings"], report["summary"]
-    assert set(summary) == {"files", "objects", "errors", "warnings"}
+    assert set(summary) == {
+        "files",
+        "objects",
+        "errors",
+        "warnings",
+        "interactions",
+        "passed_over",
+        "streams",
+        "histories",
+        "categories",
+    }
     for finding in findings:
         assert CODES[finding["code"]][0] == finding["category"]
         assert isinstance(finding["truncated"], bool)
     assert summary["errors"] == sum(f["severity"] == "error" for f in findings)
     assert summary["warnings"] == sum(f["severity"] == "warning" for f in findings)
+    assert sum(summary["categories"].values()) == len(findings)
     unreadable = any(f["code"] == "unreadable_input" for f in findings)
-    expected = 2 if unreadable or not summary["objects"] else (1 if summary["errors"] else 0)
+    checked = summary["objects"] or summary["interactions"] or summary["streams"]
+    expected = 2 if unreadable or not checked else (1 if summary["errors"] else 0)
     assert result.code == expected
 
 
@@ -109,6 +131,17 @@ def check_junit(result: Result) -> None:
     assert int(root.get("tests", "")) == sum(int(s.get("tests", "")) for s in suites)
     assert int(root.get("failures", "")) == sum(int(s.get("failures", "")) for s in suites)
     assert (int(root.get("failures", "")) > 0) == (result.code == 1) or result.code == 2
+
+
+def check_github(result: Result) -> None:
+    """One workflow command a line: each finding, then the counts as a notice."""
+    lines = result.text.split("\n")
+    assert lines[-1] == "" and lines[-2].startswith("::notice title=runcore check::checked ")
+    for line in lines[:-2]:
+        assert line.isprintable(), line
+        assert line.startswith(("::error ", "::warning ", "::notice title=coverage::")), line
+        properties, _, message = line.partition("::")[2].partition("::")
+        assert "title=" in properties and message
 
 
 def check_text(result: Result) -> None:
@@ -232,6 +265,71 @@ def test_streams_on_stdin_and_in_files(data: bytes, args: list[str], suffix: str
         path = Path(folder) / f"input{suffix}"
         path.write_bytes(data)
         run(b"", args, str(path))
+
+
+# Recordings with hostile parts: a value of an interaction (a status, a body, a header, a time, a
+# method, a URL) replaced, or the text cut or broken anywhere.
+RECORDINGS = sorted(path.name for path in FIXTURES.iterdir())
+HOSTILE_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(),
+    st.text(max_size=30),
+    st.binary(max_size=30),
+    st.sampled_from(HOSTILE + ["event: done\ndata: [DONE]\n\n", "\x1f\x8b", "{}", "[]"]),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+)
+
+
+def replaced(draw: st.DrawFn, value: Any, depth: int = 0) -> Any:
+    """``value`` with one member anywhere in it replaced by a hostile value."""
+    if (
+        not isinstance(value, (dict, list))
+        or not value
+        or draw(st.integers(0, 4)) == 0
+        or depth > 12
+    ):
+        return draw(HOSTILE_VALUES)
+    key = draw(st.sampled_from(list(value) if isinstance(value, dict) else range(len(value))))
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    copy[key] = replaced(draw, value[key], depth + 1)
+    return copy
+
+
+@st.composite
+def recordings(draw: st.DrawFn) -> tuple[str, bytes]:
+    """A fixture recording with a part replaced, or its text cut or broken."""
+    name = draw(st.sampled_from(RECORDINGS))
+    data = (FIXTURES / name).read_bytes()
+    if draw(st.booleans()) and not name.endswith(".sse"):
+        import yaml
+
+        loaded = yaml.load(data, Loader=yaml.SafeLoader)  # JSON is YAML too
+        value = replaced(draw, loaded)
+        if name.endswith((".json", ".har")):
+            data = json.dumps(value, default=repr).encode()
+        else:
+            data = yaml.safe_dump(value, allow_unicode=True).encode()
+    else:
+        at = draw(st.integers(0, len(data)))
+        data = data[:at] + draw(st.binary(max_size=20)) + data[at + draw(st.integers(0, 50)) :]
+    return name, data
+
+
+@fuzz("recordings")
+@given(recording=recordings(), args=options, coverage=st.booleans())
+def test_recordings_with_hostile_parts(
+    recording: tuple[str, bytes], args: list[str], coverage: bool
+) -> None:
+    name, data = recording
+    args = [*args, "--coverage"] if coverage else args
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        run(b"", args, str(path))
+    run(data, args)
 
 
 NAMES = st.text(

@@ -1,5 +1,6 @@
-"""`runcore check` takes time linear in its input on every path in: doubling the input at most
-triples the time (best of several runs, so a busy machine does not fail the test)."""
+"""`runcore check` takes time linear in its input on every path in, whole recordings included:
+doubling the input at most triples the time (best of several runs, so a busy machine does not fail
+the test)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ from typing import Any
 
 import pytest
 
-from tests.builders import RUN
+from tests.builders import RUN, make_run
+from tests.check.formats import WRITERS
+from tests.check.session import copied, sse, vcrpy
 from tests.cli import run_cli
 
 GOOD = json.dumps(RUN).encode()
 BAD = json.dumps(dict(RUN, model=1, status="paused", metadata={"k": 1})).encode()
 BOUND = 3.0
+RUN_QUEUED = make_run("queued")
 
 
 def best_time(work: Callable[[], Any], runs: int = 3) -> float:
@@ -113,3 +117,76 @@ def test_long_and_deep_lines(line: Callable[[int], bytes], n: int) -> None:
         ]
 
     assert ratio(make, n) < BOUND
+
+
+# Whole recordings: cassettes, archives, streams and histories
+
+
+def renamed(text: str, copy: int) -> str:
+    """A session's text with its ids made its own, so that copies are other runs and threads."""
+    for prefix in ("run_", "thread_", "step_", "msg_", "call_"):
+        text = text.replace(f'"{prefix}', f'"{prefix}{copy}x').replace(
+            f"/{prefix}", f"/{prefix}{copy}x"
+        )
+    return text
+
+
+def cassette(n: int) -> bytes:
+    """A vcrpy cassette of n copies of the conforming session (12 interactions each)."""
+    body = vcrpy(copied()).text.removeprefix("interactions:\n").removesuffix("version: 1\n")
+    return (
+        "interactions:\n" + "".join(renamed(body, i) for i in range(n)) + "version: 1\n"
+    ).encode()
+
+
+def archive(n: int) -> bytes:
+    """A HAR archive of n copies of the session."""
+    entries = json.loads(WRITERS["har"](copied()))["log"]["entries"]
+    copies = [json.loads(renamed(json.dumps(entries), i)) for i in range(n)]
+    return json.dumps({"log": {"version": "1.2", "entries": sum(copies, [])}}, indent=2).encode()
+
+
+def long_stream(n: int) -> bytes:
+    """One stream of a run with n message deltas."""
+    events = copied()[7].stream or []
+    delta = events[6]
+    return sse([*events[:6], *[delta] * n, *events[7:]]).encode()
+
+
+@pytest.mark.parametrize(
+    ("make", "suffix", "n"),
+    [(cassette, ".yaml", 10), (archive, ".har", 10), (long_stream, ".sse", 10_000)],
+    ids=["vcrpy-cassette", "har-archive", "long-stream"],
+)
+def test_recordings_of_every_format(
+    tmp_path: Path, make: Callable[[int], bytes], suffix: str, n: int
+) -> None:
+    def run(n: int) -> Callable[[], Any]:
+        path = tmp_path / f"{n}{suffix}"
+        path.write_bytes(make(n))
+        return lambda: run_cli("check", "--format", "junit", "--coverage", str(path))
+
+    assert ratio(run, n) < BOUND
+
+
+def test_many_runs_of_one_thread_and_many_histories(tmp_path: Path) -> None:
+    def make(n: int) -> Callable[[], Any]:
+        run = RUN_QUEUED
+        lines = []
+        for i in range(n):
+            created = run["created_at"] + 10 * i
+            queued = dict(run, id=f"run_{i}", created_at=created, expires_at=created + 600)
+            done = dict(
+                queued,
+                status="completed",
+                started_at=created + 1,
+                completed_at=created + 2,
+                expires_at=None,
+                usage={"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            )
+            lines += [json.dumps(queued), json.dumps(done)]
+        path = tmp_path / f"{n}.jsonl"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return lambda: run_cli("check", "--format", "json", str(path))
+
+    assert ratio(make, 200) < BOUND

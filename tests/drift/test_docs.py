@@ -21,8 +21,8 @@ def test_the_readme_gives_two_set_up_commands_and_ci_runs_exactly_them() -> None
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert len(commands) == 2
     assert "runcore check" in commands[0] and "pytest" in commands[1]
-    for command in commands:
-        assert command in ci, command
+    for command in commands:  # as it is, or with its exit code kept for a check after it
+        assert any(line in (command, f"{command} || status=$?") for line in ci), command
 
 
 def slug(heading: str) -> str:
@@ -85,20 +85,72 @@ def test_the_cli_output_shown_in_the_readme_is_what_it_prints() -> None:
     import sys
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    shown = readme.split("$ runcore check examples/invalid\n", 1)[1].split("```", 1)[0].splitlines()
+    blocks = readme.split("$ runcore check ")[1:]
+    assert len(blocks) == 2
+    for block in blocks:
+        path, shown_text = block.split("\n", 1)
+        shown = shown_text.split("```", 1)[0].splitlines()
+        result = subprocess.run(
+            [sys.executable, "-m", "runcore", "check", path],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
+        printed = result.stdout.splitlines()
+        assert result.returncode == 1
+        assert [line for line in shown if line != "  ..."] == [
+            line for line in printed if line in shown
+        ]
+        assert printed[-1] == shown[-1]
+
+
+def test_the_readme_says_what_the_first_command_finds() -> None:
+    """The first set-up command checks the bundled examples, and shows request, history and
+    stream findings at once."""
+    import json
+    import subprocess
+    import sys
+
+    command = setup_commands()[0].split("&& ", 1)[1].split()
+    assert command == ["runcore", "check", "examples"]
     result = subprocess.run(
-        [sys.executable, "-m", "runcore", "check", "examples/invalid"],
+        [sys.executable, "-m", "runcore", "check", "--format", "json", "examples"],
         capture_output=True,
         text=True,
         cwd=ROOT,
         timeout=60,
     )
-    printed = result.stdout.splitlines()
+    categories = json.loads(result.stdout)["summary"]["categories"]
     assert result.returncode == 1
-    assert [line for line in shown if line != "  ..."] == [
-        line for line in printed if line in shown
-    ]
-    assert printed[-1] == shown[-1]
+    assert all(
+        categories[name] > 0 for name in ("schema", "invariant", "request", "history", "stream")
+    )
+
+
+def test_the_example_cassettes_are_what_the_recorder_writes(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    copy = tmp_path / "examples"
+    shutil.copytree(ROOT / "examples", copy, ignore=shutil.ignore_patterns("cassettes"))
+    subprocess.run(
+        [sys.executable, str(copy / "record.py")], check=True, capture_output=True, timeout=120
+    )
+    for name in ("conforming.yaml", "faulty.yaml"):
+        written = (copy / "cassettes" / name).read_text(encoding="utf-8")
+        assert written == (ROOT / "examples" / "cassettes" / name).read_text(encoding="utf-8"), name
+
+
+def test_the_pre_commit_hook_runs_runcore_check() -> None:
+    import yaml
+
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "runcore-check" and hook["entry"] == "runcore check"
+    assert hook["language"] == "python"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"id: {hook['id']}" in readme
 
 
 def test_every_finding_code_is_documented() -> None:

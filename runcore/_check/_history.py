@@ -1,0 +1,497 @@
+"""Histories: the snapshots of one run (or step) across every input, checked against the lifecycle
+table, and what runs, steps and threads say about each other over time (decisions.md#histories).
+
+Memory holds, per run and per step, its latest snapshot (the fields the rules compare, big values
+as digests) and its findings, and per thread when each of its runs was live: never the corpus.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from runcore._check._coverage import Walks
+from runcore._findings import Finding, found
+from runcore._graph import reachable
+from runcore._json import is_integer
+from runcore._lifecycle._creation import _REQUEST_SETTINGS as REQUEST_SETTINGS
+from runcore._tables import ACTIVE_RUN_STATUSES, RUN_TABLE, STEP_TABLE, StatusTable
+
+TABLES = {RUN_TABLE.tag: RUN_TABLE, STEP_TABLE.tag: STEP_TABLE}
+# Fields fixed for an object's life: its identity (created_at, thread, assistant), and a run's
+# settings from its request but metadata (modified later): no run or step ever changed one in the 46
+# status changes of ../shared/recordings/real (decisions.md#histories).
+FIXED = {
+    RUN_TABLE.tag: (
+        "created_at",
+        "thread_id",
+        "assistant_id",
+        *(name for name in REQUEST_SETTINGS if name != "metadata"),
+    ),
+    STEP_TABLE.tag: ("created_at", "run_id", "thread_id", "assistant_id", "type"),
+}
+# Timestamps that, once set, keep their value, except where the lifecycle says otherwise.
+STAMPS = {
+    RUN_TABLE.tag: (*RUN_TABLE.timestamps[1:], "expires_at"),
+    STEP_TABLE.tag: (*STEP_TABLE.timestamps[1:], "expires_at"),
+}
+_END_STAMPS = ("completed_at", "failed_at", "cancelled_at")
+
+
+class Digest(int):
+    """A long field as its snapshot keeps it: the hash of its JSON text."""
+
+    __slots__ = ()
+
+
+# A field a snapshot does not have (API v1 and v2 runs differ): never compared.
+ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "absent", "__slots__": ()})()
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a snapshot is and when it arrived: its input (in the order given), its position in the
+    whole check, and the time the recording gives (Unix seconds) if it gives one."""
+
+    file: str
+    line: int | None
+    received_at: int | None
+    input: int
+    seq: int
+
+
+def before(first: Place, then: Place) -> bool | None:
+    """Whether ``first`` came before ``then``: by input order within one input, by the recorded
+    times across inputs, and None when nothing says (decisions.md#histories)."""
+    if first.input == then.input:
+        return first.seq < then.seq
+    if first.received_at is not None and then.received_at is not None:
+        if first.received_at != then.received_at:
+            return first.received_at < then.received_at
+    return None
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """What the rules compare of one snapshot: its status, its fixed fields and timestamps (in the
+    order of FIXED and STAMPS: short values as they are, long ones as a Digest), and a tool-calls
+    step's outputs by call id. Memory per run is what this holds (decisions.md#histories)."""
+
+    place: Place
+    tag: str
+    status: str | None
+    fixed: tuple[Any, ...]
+    stamps: tuple[Any, ...]
+    outputs: dict[str, tuple[int, Any]] | None
+    object_id: str
+
+    def get(self, name: str) -> Any:
+        """A fixed field's or timestamp's kept value (ABSENT when the snapshot has none)."""
+        for names, values in ((FIXED[self.tag], self.fixed), (STAMPS[self.tag], self.stamps)):
+            if name in names:
+                return values[names.index(name)]
+        return ABSENT
+
+
+@dataclass(slots=True)
+class History:
+    """One run or step over time: its latest snapshot, what was found, and its walk so far."""
+
+    key: str
+    tag: str
+    first: Place
+    latest: Snapshot
+    snapshots: int = 1
+    findings: list[Finding] = field(default_factory=list)
+    last_edge: tuple[str, str, str] | None = None
+    outlived: bool = False
+
+
+@dataclass(slots=True)
+class Run:
+    """What other objects need of a run: its thread, assistant, creation, end, steps and outputs."""
+
+    thread_id: Any = None
+    assistant_id: Any = None
+    created_at: Any = None
+    ended: Place | None = None  # where the run was first seen ended
+    steps: list[str] = field(default_factory=list)
+    submitted: dict[str, tuple[Any, Place]] | None = None
+
+
+@dataclass(slots=True)
+class Thread:
+    """When each run of a thread was live: created_at, and the latest moment known live."""
+
+    starts: list[tuple[int, str]] = field(default_factory=list)
+    live: dict[str, list[int]] = field(default_factory=dict)
+    latest_live: int = 0
+    reported: set[tuple[str, str]] = field(default_factory=set)
+
+
+class Histories:
+    """Every history of a check, fed snapshots in the order they are read."""
+
+    def __init__(self) -> None:
+        self.histories: dict[str, History] = {}
+        self.runs: dict[str, Run] = {}
+        self.threads: dict[str, Thread] = {}
+        self.walks = {RUN_TABLE.tag: Walks(RUN_TABLE), STEP_TABLE.tag: Walks(STEP_TABLE)}
+
+    def created_at(self, object_id: str) -> int | None:
+        """When an object seen so far was created (for a page's cursor), or None."""
+        history = self.histories.get(object_id)
+        if history is None:
+            return None
+        value = history.latest.get("created_at")
+        return value if is_integer(value) else None
+
+    # -- snapshots ---------------------------------------------------------------------------
+
+    def snapshot(self, obj: Mapping[str, Any], place: Place) -> None:
+        """A run or step as one response showed it."""
+        tag, key = obj.get("object"), obj.get("id")
+        if not isinstance(tag, str) or tag not in TABLES or not isinstance(key, str):
+            return
+        new = _snapshot(obj, tag, place)
+        history = self.histories.get(key)
+        if history is None:
+            history = self.histories[key] = History(key, tag, place, new)
+        else:
+            self._compare(history, new)
+        if tag == RUN_TABLE.tag:
+            self._run(key, obj, new)
+        else:
+            self._step(history, obj, new)
+
+    def _compare(self, history: History, new: Snapshot) -> None:
+        history.snapshots += 1
+        latest = history.latest
+        order = before(latest.place, new.place)
+        if order is None:  # nothing says which came first: the order the lifecycle explains
+            forward, backward = _pair(latest, new), _pair(new, latest)
+            order = _errors(forward) <= _errors(backward)
+            found_pair = forward if order else backward
+        else:
+            found_pair = _pair(latest, new) if order else _pair(new, latest)
+        history.findings += found_pair
+        if order:
+            self._walked(history, latest, new)
+            history.latest = new
+
+    def _walked(self, history: History, earlier: Snapshot, later: Snapshot) -> None:
+        """The edge of the table between two snapshots in a row, when they are one edge apart.
+
+        Only ``start`` stamps ``started_at``: a run whose ``started_at`` moved between two
+        snapshots one other edge apart took a longer walk (queued, in_progress, cancelling),
+        and no edge is claimed (decisions.md#coverage).
+        """
+        if earlier.tag != later.tag or earlier.status == later.status:
+            return
+        edge = self.walks[later.tag].edge(earlier.status, later.status)
+        started = earlier.get("started_at") != later.get("started_at")
+        if edge is not None and started and edge[1] != "start":
+            edge = None
+        self.walks[later.tag].took(history.last_edge, edge)
+        history.last_edge = edge
+
+    # -- runs, steps and threads ---------------------------------------------------------------
+
+    def _run(self, key: str, obj: Mapping[str, Any], new: Snapshot) -> None:
+        run = self.runs.setdefault(key, Run())
+        first_sight = run.created_at is None and run.thread_id is None
+        run.thread_id = run.thread_id or obj.get("thread_id")
+        run.assistant_id = run.assistant_id or obj.get("assistant_id")
+        run.created_at = run.created_at if run.created_at is not None else obj.get("created_at")
+        if first_sight:
+            for step_id in run.steps:
+                self._step_against_run(self.histories[step_id], run)
+        if new.status in RUN_TABLE.terminal and run.ended is None:
+            run.ended = new.place
+            for step_id in run.steps:
+                self._outlived(self.histories[step_id], run)
+        self._live(key, obj)
+
+    def _step(self, history: History, obj: Mapping[str, Any], new: Snapshot) -> None:
+        run_id = obj.get("run_id")
+        if not isinstance(run_id, str):
+            return
+        run = self.runs.setdefault(run_id, Run())
+        if history.snapshots == 1:  # a step belongs to the run its first snapshot names
+            run.steps.append(history.key)
+            if run.created_at is not None or run.thread_id is not None:
+                self._step_against_run(history, run)
+        if history.latest is new:
+            self._outlived(history, run)
+        self._carried(history, new, run)
+
+    def _step_against_run(self, history: History, run: Run) -> None:
+        """Once both are known: a step on its run's thread, of its assistant, made after it."""
+        step = history.latest
+        for name, value in (("thread_id", run.thread_id), ("assistant_id", run.assistant_id)):
+            mine = step.get(name)
+            if value is not None and isinstance(mine, str) and mine != value:
+                message = f"the step's {name} is {mine!r}; its run's is {value!r}"
+                history.findings.append(
+                    _at(found("step_run_mismatch", "history", [name], message, mine), step)
+                )
+        made = step.get("created_at")
+        if is_integer(made) and is_integer(run.created_at) and made < run.created_at:
+            message = (
+                f"the step was created at {made}, before its run (created at {run.created_at})"
+            )
+            history.findings.append(
+                _at(found("step_before_run", "history", ["created_at"], message, made), step)
+            )
+
+    def _outlived(self, history: History, run: Run) -> None:
+        """A step still in_progress in a snapshot taken after its run ended."""
+        step = history.latest
+        if run.ended is None or step.status != "in_progress" or history.outlived:
+            return
+        if before(run.ended, step.place) is True:
+            history.outlived = True
+            message = "the step is in_progress in a snapshot taken after its run ended"
+            history.findings.append(
+                _at(found("step_outlived_run", "history", ["status"], message, "in_progress"), step)
+            )
+
+    def submitted(self, run_id: str, outputs: Any, place: Place) -> None:
+        """Tool outputs a server accepted for a run: later steps carry them."""
+        run = self.runs.setdefault(run_id, Run())
+        for output in outputs if isinstance(outputs, list) else []:
+            if isinstance(output, dict) and isinstance(output.get("tool_call_id"), str):
+                run.submitted = run.submitted or {}
+                run.submitted[output["tool_call_id"]] = (_kept(output.get("output")), place)
+
+    def _carried(self, history: History, new: Snapshot, run: Run) -> None:
+        if not run.submitted or not new.outputs:
+            return
+        for call_id, (index, output) in new.outputs.items():
+            given = run.submitted.get(call_id)
+            if given is None or before(given[1], new.place) is not True or given[0] == output:
+                continue
+            path: list[str | int] = ["step_details", "tool_calls", index, "function", "output"]
+            message = f"tool call {call_id!r} does not carry the output submitted for it"
+            history.findings.append(
+                _at(found("tool_output_not_carried", "history", path, message), new)
+            )
+
+    def page(self, items: list[Any], place: Place) -> None:
+        """A page of runs: two live runs of one thread on it is a finding."""
+        live: dict[Any, list[tuple[int, Mapping[str, Any]]]] = {}
+        for index, item in enumerate(items):
+            if isinstance(item, dict) and item.get("status") in ACTIVE_RUN_STATUSES:
+                live.setdefault(item.get("thread_id"), []).append((index, item))
+        for thread_id, runs in live.items():
+            runs.sort(key=lambda pair: _created(pair[1]))
+            for (_, earlier), (index, later) in zip(runs, runs[1:], strict=False):
+                thread = self.threads.setdefault(str(thread_id), Thread())
+                pair = (str(earlier.get("id")), str(later.get("id")))
+                history = self.histories.get(pair[1])
+                if pair in thread.reported or history is None or pair[0] == pair[1]:
+                    continue
+                thread.reported.add(pair)
+                runs_named = f"runs {pair[0]!r} and {pair[1]!r} of thread {thread_id!r}"
+                message = f"{runs_named} are both live on one page"
+                finding = found(
+                    "thread_two_live_runs", "history", ["data", index, "status"], message
+                )
+                history.findings.append(_placed(finding, place, pair[1]))
+
+    def _live(self, key: str, obj: Mapping[str, Any]) -> None:
+        """When the run was live, by its own clock: from its creation to the latest moment one
+        of its snapshots shows it live (``started_at`` of a live run) or its end timestamp. A
+        recorder's or proxy's clock (a ``Date`` header) is another machine's, and not used."""
+        thread_id, made = obj.get("thread_id"), obj.get("created_at")
+        if not isinstance(thread_id, str) or not is_integer(made):
+            return
+        status = _text(obj.get("status"))
+        moments = []
+        if status in ACTIVE_RUN_STATUSES:
+            moments = [obj.get("started_at")]
+        elif status in RUN_TABLE.terminal:
+            moments = [obj.get(s) for s in _END_STAMPS]
+        until = max([m for m in moments if is_integer(m)], default=made)
+        thread = self.threads.setdefault(thread_id, Thread())
+        span = thread.live.get(key)
+        if span is None:
+            span = thread.live[key] = [made, made]
+            insort(thread.starts, (made, key))
+            self._created_while_live(thread, key, made)
+        if until > span[1]:
+            old, span[1] = span[1], until
+            thread.latest_live = max(thread.latest_live, until)
+            start = bisect_right(thread.starts, (max(old, made), "\uffff"))
+            end = bisect_left(thread.starts, (until, ""))
+            for _, other in thread.starts[start:end]:
+                self._overlap(thread, key, other, thread_id)
+
+    def _created_while_live(self, thread: Thread, key: str, made: int) -> None:
+        if thread.latest_live <= made:
+            return  # no run of the thread is known live after this one was created
+        for other, (start, until) in thread.live.items():
+            if other != key and start < made < until:
+                self._overlap(thread, other, key, None)
+
+    def _overlap(self, thread: Thread, earlier: str, later: str, thread_id: str | None) -> None:
+        if earlier == later or (earlier, later) in thread.reported:
+            return
+        start, until = thread.live[earlier]
+        made = thread.live[later][0]
+        if not start < made < until:
+            return
+        thread.reported.add((earlier, later))
+        history = self.histories.get(later)
+        message = (
+            f"run {later!r} was created at {made}, while run {earlier!r} of its thread was live "
+            f"(created at {start}, live at {until}): a thread has one active run at a time"
+        )
+        if history is not None:
+            finding = found("thread_two_live_runs", "history", ["created_at"], message, made)
+            history.findings.append(_placed(finding, history.first, later))
+
+    def each(self) -> Iterator[History]:
+        """Every history, in the order first seen."""
+        return iter(self.histories.values())
+
+
+def _text(value: Any) -> str | None:
+    """A status as the tables name them: text, or None for any other value."""
+    return value if isinstance(value, str) else None
+
+
+def _created(obj: Mapping[str, Any]) -> int:
+    made = obj.get("created_at")
+    return made if is_integer(made) else 0
+
+
+def _snapshot(obj: Mapping[str, Any], tag: str, place: Place) -> Snapshot:
+    """What is kept of a snapshot: its fixed fields and timestamps (short values as they are,
+    long ones as digests), its status when it is text, a tool-calls step's outputs."""
+    fixed = tuple(_kept(obj[name]) if name in obj else ABSENT for name in FIXED[tag])
+    stamps = tuple(_kept(obj[name]) if name in obj else ABSENT for name in STAMPS[tag])
+    status = _text(obj.get("status"))
+    return Snapshot(place, tag, status, fixed, stamps, _outputs(obj), str(obj.get("id")))
+
+
+def _kept(value: Any) -> Any:
+    """A value as a snapshot keeps it: a short one as it is (text interned: a thread's or model's
+    name is kept once), a long one as the Digest of its JSON."""
+    if _small(value):
+        return sys.intern(value) if isinstance(value, str) else value
+    try:
+        text = json.dumps(value, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        text = f"<{type(value).__name__}>"
+    return Digest(hash(text))
+
+
+def _outputs(step: Mapping[str, Any]) -> dict[str, tuple[int, Any]] | None:
+    """A tool-calls step's function outputs by call id (where they are, and the output as kept)."""
+    details = step.get("step_details")
+    calls = details.get("tool_calls") if isinstance(details, dict) else None
+    if not isinstance(calls, list):
+        return None
+    found_outputs: dict[str, tuple[int, Any]] = {}
+    for index, call in enumerate(calls):
+        function = call.get("function") if isinstance(call, dict) else None
+        if isinstance(function, dict) and isinstance(call.get("id"), str):
+            found_outputs[call["id"]] = (index, _kept(function.get("output")))
+    return found_outputs
+
+
+def _small(value: Any) -> bool:
+    return (
+        value is None
+        or isinstance(value, (bool, int, float))
+        or (isinstance(value, str) and len(value) <= 200)
+    )
+
+
+_REACHABLE: dict[tuple[str, str], set[str]] = {}
+
+
+def _reachable(table: StatusTable, status: str) -> set[str]:
+    key = (table.name, status)
+    if key not in _REACHABLE:
+        _REACHABLE[key] = reachable(table, status)
+    return _REACHABLE[key]
+
+
+def _pair(earlier: Snapshot, later: Snapshot) -> list[Finding]:
+    """What two snapshots of one object, in this order, show; findings at the later one."""
+    if earlier.tag != later.tag:
+        message = f"the id named a {earlier.tag} before; now it names a {later.tag}"
+        return [_at(found("fixed_field_changed", "history", ["object"], message, later.tag), later)]
+    table = TABLES[later.tag]
+    findings = []
+    legal = True
+    if (
+        earlier.status != later.status
+        and earlier.status in table.statuses
+        and later.status in table.statuses
+    ):
+        legal = later.status in _reachable(table, earlier.status)
+        if not legal:
+            change = f"{earlier.status!r} then {later.status!r}"
+            message = f"{change}: no walk of the {table.name} table leads there"
+            findings.append(
+                found("status_change_illegal", "history", ["status"], message, later.status)
+            )
+    for name, was, now in zip(FIXED[later.tag], earlier.fixed, later.fixed, strict=True):
+        if was is not ABSENT and now is not ABSENT and was != now:
+            message = f"{name} was {_shown(was)}; now {_shown(now)}: it is fixed for the {table.name}'s life"
+            value = None if isinstance(now, Digest) else now
+            findings.append(found("fixed_field_changed", "history", [name], message, value))
+    if legal:
+        findings += _stamps(table, earlier, later)
+    return [_at(finding, later) for finding in findings]
+
+
+def _stamps(table: StatusTable, earlier: Snapshot, later: Snapshot) -> Iterator[Finding]:
+    """A timestamp that was set keeps its value, except where the lifecycle says otherwise:
+    ``started_at`` is stamped again when the run returns to in_progress after tool outputs, and
+    ``expires_at`` is cleared when the run (or step) ends."""
+    for name, was, now in zip(STAMPS[later.tag], earlier.stamps, later.stamps, strict=True):
+        if was is ABSENT or was is None or now is ABSENT or now == was:
+            continue
+        if name == "expires_at" and now is None and later.status in table.terminal:
+            continue
+        if name == "started_at" and _restarted(table, earlier.status, later.status, was, now):
+            continue
+        what = "cleared" if now is None else f"changed to {now!r}"
+        message = f"{name} was {was!r}, then {what}"
+        yield found("timestamp_changed", "history", [name], message, now)
+
+
+def _restarted(table: StatusTable, was_status: Any, status: Any, was: Any, now: Any) -> bool:
+    """Whether a run may have gone back to in_progress through tool outputs in between."""
+    if table is not RUN_TABLE or not (is_integer(was) and is_integer(now) and now > was):
+        return False
+    if was_status not in table.statuses or status not in table.statuses:
+        return False
+    return "requires_action" in _reachable(table, was_status) and status in _reachable(
+        table, "queued"
+    )
+
+
+def _errors(findings: list[Finding]) -> int:
+    return sum(finding.severity == "error" for finding in findings)
+
+
+def _at(finding: Finding, snapshot: Snapshot) -> Finding:
+    return _placed(finding, snapshot.place, snapshot.object_id)
+
+
+def _placed(finding: Finding, place: Place, object_id: str) -> Finding:
+    return replace(finding, file=place.file, line=place.line, object_id=object_id)
+
+
+def _shown(value: Any) -> str:
+    """A kept value in a message: as JSON, or "another value" for a long one kept as a digest."""
+    return "a value too long to show" if isinstance(value, Digest) else json.dumps(value)
