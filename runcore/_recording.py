@@ -9,7 +9,10 @@ reads it. Neither library is imported unless a recorder starts.
 from __future__ import annotations
 
 import base64
+import bisect
 import importlib
+import io
+import json
 import re
 import threading
 import time
@@ -20,6 +23,12 @@ from datetime import datetime, timezone
 from importlib.metadata import version
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from runcore._check._corpus import Summary, checked
+from runcore._check._places import item_lines
+from runcore._check._readers import read_whole
+from runcore._findings import Finding
+from runcore._kinds import Profile
 
 # The runs resource: /threads/runs, /threads/{thread_id}/runs and everything under it, after any
 # prefix (/v1 on api.openai.com, /openai on Azure, none on a test server).
@@ -68,6 +77,10 @@ class Recorder:
     def har(self) -> dict[str, Any]:
         """The exchanges as a HAR 1.2 log, one page per label, in the order they were sent."""
         return har(self.exchanges)
+
+    def findings(self, profile: Profile = "observed") -> list[Finding]:
+        """What ``runcore check`` finds in the exchanges so far, warnings included."""
+        return [finding for finding, _ in recording_findings(self.exchanges, profile)]
 
 
 _ACTIVE: list[Recorder] = []
@@ -189,7 +202,7 @@ def har(exchanges: list[Exchange]) -> dict[str, Any]:
 
     Credentials are written as ``[redacted]``; a body that is not UTF-8 is base64.
     """
-    ordered = sorted(exchanges, key=lambda exchange: exchange.started)
+    ordered = in_order(exchanges)
     labels = list(dict.fromkeys(exchange.label for exchange in ordered))
     page_ids = {label: f"page_{index}" for index, label in enumerate(labels, start=1)}
     pages = [
@@ -209,6 +222,11 @@ def har(exchanges: list[Exchange]) -> dict[str, Any]:
             "entries": [_entry(exchange, page_ids[exchange.label]) for exchange in ordered],
         }
     }
+
+
+def in_order(exchanges: list[Exchange]) -> list[Exchange]:
+    """The exchanges in the order their requests were sent."""
+    return sorted(exchanges, key=lambda exchange: exchange.started)
 
 
 def _entry(exchange: Exchange, page_id: str) -> dict[str, Any]:
@@ -288,13 +306,33 @@ def _iso(moment: float) -> str:
     )
 
 
-def recording_findings(recorder: Recorder, profile: str) -> list[Any]:
-    """INTERIM until the whole-recording checker lands: each JSON answer checked alone."""
-    from runcore._contract._validate import validate
-    import json as _json
+# -- checking -------------------------------------------------------------------------------------
 
-    found = []
-    for exchange in recorder.exchanges:
-        if _header(exchange.response_headers, "content-type").startswith("application/json"):
-            found += validate(_json.loads(bytes(exchange.body)), profile=profile)
+RECORDING = "<recording>"  # the name a recording's findings give as their file
+
+
+def har_text(exchanges: list[Exchange]) -> str:
+    """The HAR log of ``exchanges`` as ``--runcore-record`` writes it (2-space indent, a final
+    newline)."""
+    return json.dumps(har(exchanges), indent=2, ensure_ascii=False) + "\n"
+
+
+def recording_findings(
+    exchanges: list[Exchange], profile: Profile
+) -> list[tuple[Finding, Exchange | None]]:
+    """What ``runcore check`` finds in the HAR of ``exchanges``: every answer against its request,
+    every stream, every history, every object; each finding with the exchange it is in."""
+    ordered = in_order(exchanges)
+    text = har_text(ordered)
+    starts = item_lines(text, ["log", "entries"])
+    items = read_whole(RECORDING, io.BytesIO(text.encode("utf-8")))
+    checks = checked(
+        [(RECORDING, items)], kind=None, profile=profile, strict=False, summary=Summary()
+    )
+    found: list[tuple[Finding, Exchange | None]] = []
+    for _, cases in checks:
+        for case in cases:
+            for finding in case.findings:
+                index = bisect.bisect_right(starts, finding.line or 0) - 1
+                found.append((finding, ordered[index] if index >= 0 else None))
     return found

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import copy
 import itertools
-import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -23,7 +23,7 @@ from runcore._findings import Finding
 from runcore._kinds import PROFILES, REQUEST_KINDS, Profile, infer_kind, require_profile
 from runcore._life import Moment, created, walk_until
 from runcore._lifecycle._creation import run_from_request
-from runcore._recording import Recorder, recording_findings
+from runcore._recording import Exchange, Recorder, har_text, in_order, recording_findings
 from runcore._tables import RUN_STATUSES, STEP_STATUSES
 from runcore.scenarios import ASSISTANT, CREATE, T0
 
@@ -56,23 +56,26 @@ def assert_conforms(
         object_id = obj.get("id") if isinstance(obj, dict) else None
         subject = f"{named} {object_id!r}" if isinstance(object_id, str) else named
         named_profile = None if named in REQUEST_KINDS else profile  # requests have one profile
-        raise ContractFailure(report(subject, errors, named_profile), errors)
+        rows = [(finding, None) for finding in errors]
+        raise ContractFailure(report(subject, rows, named_profile), errors)
     return findings
 
 
-def report(subject: str, findings: Sequence[Finding], profile: str | None) -> str:
-    """The failure message: what broke the contract, then each finding on a line of its own."""
+def report(
+    subject: str, findings: Sequence[tuple[Finding, str | None]], profile: str | None
+) -> str:
+    """The failure message: what broke the contract, then each finding on a line of its own
+    (pointer, code, message, and where it is when that is not the object checked)."""
     count = f"{len(findings)} error{'s' if len(findings) != 1 else ''}"
     under = f" ({profile} profile)" if profile else ""
     lines = [f"{subject} breaks the runs contract{under}: {count}"]
-    pointers = [one_line(finding.pointer or "(root)") for finding in findings]
+    pointers = [one_line(finding.pointer or "(root)") for finding, _ in findings]
     width = min(max(len(pointer) for pointer in pointers), 48)
-    code_width = max(len(finding.code) for finding in findings)
-    for pointer, finding in zip(pointers, findings, strict=True):
-        where = ":".join(str(part) for part in (finding.file, finding.line) if part is not None)
+    code_width = max(len(finding.code) for finding, _ in findings)
+    for pointer, (finding, where) in zip(pointers, findings, strict=True):
         lines.append(
             f"  {pointer:<{width}}  {finding.code:<{code_width}}  {one_line(finding.message)}"
-            + (f"  [{where}]" if where else "")
+            + (f"  [{one_line(where)}]" if where else "")
         )
     return "\n".join(lines)
 
@@ -213,8 +216,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if recorder is not None:
         recorder.__exit__()
         with open(config.getoption("runcore_record"), "w", encoding="utf-8") as file:
-            json.dump(recorder.har(), file, indent=2, ensure_ascii=False)
-            file.write("\n")
+            file.write(har_text(recorder.exchanges))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -230,11 +232,21 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     recorder = item.stash.get(_TEST_RECORDER, None)
     if recorder is not None:
         profile = require_profile(item.config.getoption("runcore_profile"))
-        errors = [f for f in recording_findings(recorder, profile) if f.severity == "error"]
+        found = recording_findings(recorder.exchanges, profile)
+        sent = in_order(recorder.exchanges)
+        errors = [(f, _described(e, sent)) for f, e in found if f.severity == "error"]
         if errors:  # the findings are the whole story: no traceback into the plugin
             sent = f"what this test sent and received ({len(recorder.exchanges)} runs exchanges)"
             pytest.fail(report(sent, errors, profile), pytrace=False)
     return result
+
+
+def _described(exchange: Exchange | None, sent: list[Exchange]) -> str:
+    """Where a finding of a recording is: the exchange, by its place and its request."""
+    if exchange is None:
+        return "the recording"
+    number = sent.index(exchange) + 1
+    return f"#{number} {exchange.method} {urlsplit(exchange.url).path} {exchange.status}"
 
 
 @pytest.hookimpl(wrapper=True)

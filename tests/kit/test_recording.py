@@ -14,6 +14,7 @@ import pytest
 
 import runcore
 from runcore._recording import CLIENT_MODULES, Recorder
+from tests.cli import run_cli
 
 pytest_plugins = ["pytester"]
 
@@ -113,6 +114,21 @@ def test_the_har_keeps_each_request_with_its_response_and_writes_no_credential()
     assert first["startedDateTime"] <= second["startedDateTime"]
 
 
+FAULTS = ["conforming", "unstarted", "forgetful"]
+
+
+def test_the_findings_are_what_runcore_check_finds_in_the_recording() -> None:
+    client = httpx.Client(transport=httpx.MockTransport(answer))
+    with Recorder() as recorder:
+        client.get(RUN_URL)
+    assert recorder.findings() == []
+    other = {**RUN, "id": "run_other"}
+    wrong = httpx.Client(transport=httpx.MockTransport(lambda _: httpx.Response(200, json=other)))
+    with Recorder() as recorder:
+        wrong.get(RUN_URL)
+    assert [(f.code, f.category) for f in recorder.findings()] == [("id_mismatch", "request")]
+
+
 SERVER = f"""
 import importlib.util
 import json
@@ -130,7 +146,7 @@ def example_server(**break_it):
     spec.loader.exec_module(module)
     app = module.Server({{"asst_weather": {{"id": "asst_weather", "model": "gpt-4o", "tools": TOOLS}}}})
 
-    def faulty(environ, start_response):  # every run it answers carries break_it
+    def faulty(environ, start_response):  # every run it answers is changed by break_it
         body = b"".join(app(environ, start_response))
         value = json.loads(body) if body.startswith(b"{{") else None
         if isinstance(value, dict) and value.get("object") == "thread.run":
@@ -140,16 +156,19 @@ def example_server(**break_it):
     return faulty
 
 
-@pytest.fixture(params=["conforming", "faulty"])
+FAULTS = {{"conforming": {{}}, "unstarted": {{"started_at": None}}, "forgetful": {{"metadata": {{}}}}}}
+
+
+@pytest.fixture(params=list(FAULTS))
 def client(request):
-    app = example_server() if request.param == "conforming" else example_server(started_at=None)
+    app = example_server(**FAULTS[request.param])
     http = httpx.Client(transport=httpx.WSGITransport(app=app))
     return openai.OpenAI(base_url="http://server/v1", api_key="sk-test", http_client=http)
 """
 
 TESTS = """
 def test_a_run_is_polled_until_it_waits(client, runcore_recorder):
-    run = client.beta.threads.create_and_run(assistant_id="asst_weather")
+    run = client.beta.threads.create_and_run(assistant_id="asst_weather", metadata={"ticket": "42"})
     while run.status in ("queued", "in_progress"):
         run = client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id)
     assert run.status == "requires_action"
@@ -166,17 +185,28 @@ def suite(pytester: Any) -> Any:
 
 def test_the_recorder_fails_a_test_whose_server_breaks_the_contract(suite: Any) -> None:
     result = suite.runpytest("-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning")
-    result.assert_outcomes(passed=1, failed=1)
+    result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines(
         [
-            "*_ test_a_run_is_polled_until_it_waits[[]faulty[]] _*",
+            "*_ test_a_run_is_polled_until_it_waits[[]unstarted[]] _*",
             "what this test sent and received (3 runs exchanges) breaks the runs contract"
-            " (observed profile): *",
-            "  /started_at  started_at_missing  status 'in_progress' requires started_at*",
+            " (observed profile): 2 errors",
+            "  /started_at  started_at_missing  status 'in_progress' requires started_at; it is"
+            " null  [[]#2 GET /v1/threads/thread_*/runs/run_* 200[]]",
+            "  /started_at  started_at_missing  status 'requires_action' requires started_at;"
+            " it is null  [[]#3 GET /v1/threads/thread_*/runs/run_* 200[]]",
+        ]
+    )
+    result.stdout.fnmatch_lines(  # a rule of whole recordings: the answer against its request
+        [
+            "*_ test_a_run_is_polled_until_it_waits[[]forgetful[]] _*",
+            "what this test sent and received (3 runs exchanges) breaks the runs contract"
+            " (observed profile): 1 error",
+            "  /metadata  request_not_applied  * [[]#1 POST /v1/threads/runs 200[]]",
         ]
     )
     assert "Traceback" not in result.stdout.str()
-    result.stdout.fnmatch_lines(["FAILED test_runs.py::*[[]faulty[]] - Failed: wh*"])
+    result.stdout.fnmatch_lines(["FAILED test_runs.py::*[[]unstarted[]] - Failed:*"])
 
 
 def test_runcore_record_checks_every_test_and_writes_the_session_as_har(
@@ -187,14 +217,15 @@ def test_runcore_record_checks_every_test_and_writes_the_session_as_har(
     result = suite.runpytest(
         "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning", f"--runcore-record={target}"
     )
-    result.assert_outcomes(passed=1, failed=1)
+    result.assert_outcomes(passed=1, failed=2)
     log = json.loads(target.read_text(encoding="utf-8"))["log"]
     titles = [page["title"] for page in log["pages"]]
-    assert titles == [
-        "test_runs.py::test_a_run_is_polled_until_it_waits[conforming]",
-        "test_runs.py::test_a_run_is_polled_until_it_waits[faulty]",
-    ]
-    assert len(log["entries"]) == 6
+    assert titles == [f"test_runs.py::test_a_run_is_polled_until_it_waits[{f}]" for f in FAULTS]
+    assert len(log["entries"]) == 9
+    checked = run_cli("check", str(target))
+    assert checked.code == 1
+    assert "3 error(s)" in checked.text.splitlines()[-1]
+    assert "9 interaction(s) of the runs resource" in checked.text
 
 
 def test_a_recording_path_that_cannot_be_written_is_a_usage_error(

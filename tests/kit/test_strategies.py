@@ -4,10 +4,12 @@ finding, and every docstring example runs."""
 from __future__ import annotations
 
 import doctest
+import io
 import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +27,8 @@ from runcore import (
     _schema_strategies,
     validate,
 )
+from runcore._check._corpus import Summary, checked
+from runcore._check._readers import READERS
 from runcore._schema_strategies import _conjunction
 from runcore.strategies import (
     RULES,
@@ -246,6 +250,28 @@ def test_streams_are_framed_events_of_valid_objects_that_end_where_a_stream_ends
             suffix = name.decode().rsplit(".", 1)[1]
             if suffix in (*RUN_STATUSES, *STEP_STATUSES):  # not created, not delta
                 assert suffix == obj["status"]
+
+
+def whole_check(files: dict[str, bytes]) -> list[Any]:
+    """What runcore check finds in these files, checked together (histories across them)."""
+    inputs = [
+        (name, READERS[Path(name).suffix](name, io.BytesIO(data))) for name, data in files.items()
+    ]
+    checks = checked(inputs, kind=None, profile="spec", strict=False, summary=Summary())
+    return [finding for _, cases in checks for case in cases for finding in case.findings]
+
+
+@LEAN
+@given(histories())
+def test_histories_pass_the_whole_recording_check(history: list[Any]) -> None:
+    lines = b"".join(json.dumps(obj).encode() + b"\n" for obj in history)
+    assert whole_check({"poll.jsonl": lines}) == []
+
+
+@LEAN
+@given(streams())
+def test_streams_pass_the_whole_recording_check(bodies: list[bytes]) -> None:
+    assert whole_check({f"stream{index}.sse": body for index, body in enumerate(bodies)}) == []
 
 
 VARIANT_CASES = [

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings
 
-from runcore.scenarios import scenarios
+import runcore
+from runcore.scenarios import replay, scenarios
+from tests.cli import run_cli
 
 pytest_plugins = ["pytester"]
 pytest.importorskip("openai", reason="the examples drive a server with the openai SDK")
@@ -98,3 +101,31 @@ def test_the_counts_the_docs_give_are_the_scenarios() -> None:
     paths = document["scenarios"]
     assert "23 paths, 76 events" in DOC
     assert (len(paths), sum(len(path["events"]) for path in paths)) == (23, 76)
+
+
+def replay_commands(text: str) -> tuple[list[str], list[str]]:
+    """The commands of the replay and the coverage shown after them, in a README or a doc."""
+    after = text.split("runcore scenarios -o scenarios.json\n", 1)[1]
+    commands = ["runcore scenarios -o scenarios.json", after.split("\n", 1)[0]]
+    shown = after.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    return commands, shown
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/testing.md"])
+def test_the_replay_commands_print_the_coverage_shown(
+    doc: str, tmp_path: Path, monkeypatch: Any
+) -> None:
+    commands, shown = replay_commands((ROOT / doc).read_text(encoding="utf-8"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "captured").mkdir()
+    with open(tmp_path / "captured" / "polled.jsonl", "w", encoding="utf-8") as captured:
+        for scenario in scenarios()["scenarios"]:  # runcore's engine stands in for the server
+            for moment in replay(scenario):
+                captured.write(json.dumps(moment.run) + "\n")
+                captured.write(json.dumps(runcore.page(list(moment.steps), "order=asc")) + "\n")
+    written = run_cli(*shlex.split(commands[0])[1:])
+    assert (written.code, json.loads((tmp_path / "scenarios.json").read_text())) == (0, scenarios())
+    checked = run_cli(*shlex.split(commands[1])[1:])
+    assert checked.code == 0
+    assert [line for line in checked.text.splitlines() if line in shown] == shown
+    assert checked.text.splitlines()[-1].endswith(": 0 error(s), 0 warning(s)")
