@@ -236,8 +236,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         sent = in_order(recorder.exchanges)
         errors = [(f, _described(e, sent)) for f, e in found if f.severity == "error"]
         if errors:  # the findings are the whole story: no traceback into the plugin
-            sent = f"what this test sent and received ({len(recorder.exchanges)} runs exchanges)"
-            pytest.fail(report(sent, errors, profile), pytrace=False)
+            subject = f"what this test sent and received ({len(sent)} runs exchanges)"
+            pytest.fail(report(subject, errors, profile), pytrace=False)
     return result
 
 
