@@ -96,11 +96,15 @@ def test_the_scenario_event_shown_is_one_runcore_writes() -> None:
     assert shown in events
 
 
-def test_the_counts_the_docs_give_are_the_scenarios() -> None:
-    document = scenarios()
-    paths = document["scenarios"]
-    assert "23 paths, 76 events" in DOC
-    assert (len(paths), sum(len(path["events"]) for path in paths)) == (23, 76)
+def test_the_counts_the_docs_give_are_the_scenarios_and_the_rules() -> None:
+    from runcore.strategies import RULES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    paths = scenarios()["scenarios"]
+    events = sum(len(path["events"]) for path in paths)
+    assert f"{len(paths)} paths, {events} events" in DOC
+    assert f"{len(paths)} event paths, {events} events" in readme
+    assert f"{len(RULES)} rules" in DOC and f"the {len(RULES)} rules" in readme
 
 
 def replay_commands(text: str) -> tuple[list[str], list[str]]:
