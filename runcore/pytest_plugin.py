@@ -57,11 +57,11 @@ def assert_conforms(
         subject = f"{named} {object_id!r}" if isinstance(object_id, str) else named
         named_profile = None if named in REQUEST_KINDS else profile  # requests have one profile
         rows = [(finding, None) for finding in errors]
-        raise ContractFailure(report(subject, rows, named_profile), errors)
+        raise ContractFailure(_report(subject, rows, named_profile), errors)
     return findings
 
 
-def report(
+def _report(
     subject: str, findings: Sequence[tuple[Finding, str | None]], profile: str | None
 ) -> str:
     """The failure message: what broke the contract, then each finding on a line of its own
@@ -237,7 +237,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         errors = [(f, _described(e, sent)) for f, e in found if f.severity == "error"]
         if errors:  # the findings are the whole story: no traceback into the plugin
             subject = f"what this test sent and received ({len(sent)} runs exchanges)"
-            pytest.fail(report(subject, errors, profile), pytrace=False)
+            pytest.fail(_report(subject, errors, profile), pytrace=False)
     return result
 
 

@@ -237,10 +237,10 @@ def _known(value: str | None, known: tuple[str, ...], what: str) -> None:
 
 # What a life is walked on to: ("run", status), ("step", status or None: any), ("pause", None):
 # a run waiting for tool outputs or ended, where a stream ends.
-Target = tuple[str, str | None]
+_Target = tuple[str, str | None]
 
 
-def _reached(target: Target) -> Callable[[Moment], bool]:
+def _reached(target: _Target) -> Callable[[Moment], bool]:
     kind, status = target
     if kind == "run":
         return lambda moment: moment.run["status"] == status
@@ -252,7 +252,7 @@ def _reached(target: Target) -> Callable[[Moment], bool]:
 _WALKS: dict[tuple[Any, ...], list[str] | None] = {}
 
 
-def _events_to(start: Moment, target: Target) -> list[str] | None:
+def _events_to(start: Moment, target: _Target) -> list[str] | None:
     """The events of a shortest legal walk from ``start`` to ``target``, or None if there is none.
 
     Remembered by what decides them: the guarded state, the steps' statuses, the time left before
@@ -274,7 +274,7 @@ def _events_to(start: Moment, target: Target) -> list[str] | None:
 def _lives(
     draw: st.DrawFn,
     max_events: int,
-    target: Target | None,
+    target: _Target | None,
     streamed: bool = False,
 ) -> list[Moment]:
     """A run's moments: up to ``max_events`` random legal events, then a walk to ``target``.
@@ -310,7 +310,7 @@ def _lives(
 
 
 @st.composite
-def _walked(draw: st.DrawFn, start: Moment, target: Target) -> list[Moment] | None:
+def _walked(draw: st.DrawFn, start: Moment, target: _Target) -> list[Moment] | None:
     """A shortest legal walk from ``start`` to ``target``, replayed with drawn details."""
     events = _events_to(start, target)
     if events is None:
