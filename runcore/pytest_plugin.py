@@ -265,7 +265,7 @@ def runcore_recorder(request: pytest.FixtureRequest) -> Recorder:
     """Records every runs-resource request and response the test makes through an httpx client
     (the ``openai`` SDK's transport); when the test has run, checks them with the whole-recording
     rules of ``runcore check`` and fails the test with the findings. ``.exchanges`` holds them,
-    ``.har()`` is the recording as HAR 1.2."""
+    ``.findings()`` is what the check finds so far, ``.har()`` the recording as HAR 1.2."""
     return _record_test(request.node)
 
 
