@@ -1,4 +1,4 @@
-"""The ``runcore`` command line: ``runcore check``."""
+"""The ``runcore`` command line: ``runcore check`` and ``runcore scenarios``."""
 
 from __future__ import annotations
 
@@ -84,6 +84,15 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="report which edges of the run and step tables the recordings took and missed",
     )
+    scenarios = commands.add_parser(
+        "scenarios",
+        help="write the replayable lifecycle scenarios as JSON (docs/testing.md)",
+        description="Write event paths that together take every transition and every two "
+        "consecutive transitions of the run lifecycle, as JSON.",
+    )
+    scenarios.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
     return main
 
 
@@ -91,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run ``runcore``; the exit code is one of :data:`EXIT_CODES`, never a traceback."""
     args = parser().parse_args(argv)
     try:
-        return _check(args)
+        return _scenarios(args.output) if args.command == "scenarios" else _check(args)
     except KeyboardInterrupt:
         _say("interrupted")
         return INTERRUPTED
@@ -135,6 +144,24 @@ def _check(args: argparse.Namespace) -> int:
         else:
             _say("nothing was checked: there is no JSON value in the input")
     return summary.exit_code()
+
+
+def _scenarios(output: str | None) -> int:
+    from runcore.scenarios import dumps, scenarios
+
+    text = dumps(scenarios())
+    if output is None:
+        if sys.stdout is None:
+            raise OSError("standard output is closed")
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return 0
+    try:
+        with open(output, "w", encoding="utf-8") as file:
+            file.write(text)
+    except OSError as error:
+        return _failed(f"cannot write {output}: {error.strerror or error}")
+    return 0
 
 
 def _progress(read: Iterable[Input], summary: Summary, terminal: TextIO) -> Iterator[Input]:

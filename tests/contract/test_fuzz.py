@@ -160,7 +160,7 @@ def test_the_strategies_give_what_they_promise(data: Any, kind: str, profile: st
         variant = data.draw(invalid_variants(kind, profile=profile))
     except ValueError:  # no rule applies to this kind
         return
-    (finding,) = validate(variant.instance, kind, profile=profile, invariants=False)
+    (finding,) = validate(variant.instance, kind, profile=profile)
     assert (finding.code, finding.pointer) == (variant.code, variant.pointer)
 
 
