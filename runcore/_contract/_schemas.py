@@ -88,11 +88,16 @@ def validator(kind: str, profile: Profile = "observed", strict: bool = False) ->
 
 @cache
 def _validator(kind: str, profile: Profile, strict: bool) -> Any:
+    cls = _RecordingValidator if strict else _Validator
+    return cls({"$ref": root_uri(kind, profile)}, registry=registry())
+
+
+def root_uri(kind: str, profile: str) -> str:
+    """The URI of the schema a kind is checked against under a profile."""
     uri = SCHEMA_BASE + kind + ".json"
     if profile == "observed" and "observed" in _contents(uri).get("$defs", {}):
         uri += "#/$defs/observed"
-    cls = _RecordingValidator if strict else _Validator
-    return cls({"$ref": uri}, registry=registry())
+    return uri
 
 
 @cache

@@ -1,0 +1,241 @@
+"""The fast accept engine: it clears an object the explaining engine would find nothing in, or says
+"ask the explaining engine".
+
+It runs jsonschema-rs (the ``[fast]`` extra, with orjson) on validators compiled from the same schema
+files, and :func:`~runcore._contract._invariants.invariants_hold` for the lifecycle rules. It never
+makes a finding: an object it does not clear, and any exception in it, goes to the explaining
+engine (``_validate``), so every finding comes from runcore's own code
+(decisions.md#speed-never-changes-a-verdict). Where jsonschema-rs reads a value otherwise than
+runcore does, a guard sends the object to the explaining engine:
+
+- the value is not plain JSON (a cycle, nesting past orjson's 255 levels, an integer beyond 64
+  bits, a subclass, a key that is not a string, a lone surrogate): orjson refuses to write it;
+- NaN and infinities anywhere: every validator also checks that every number is finite;
+- a float where an integer belongs (jsonschema-rs counts ``1.0``, ``-0.0`` and ``1e3`` as
+  integers) or a tuple where an array does (jsonschema-rs counts it as an array): the places
+  the schemas type as integer or array are looked at, and a float or tuple there is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from runcore._contract._invariants import TABLES, invariants_hold
+from runcore._contract._schemas import registry, root_uri, schema_files
+from runcore._kinds import KINDS, LIFECYCLE_TAGS, PAGE_ITEM_KINDS, PROFILES
+
+# Every number in the object is finite: jsonschema-rs refuses NaN and infinities as numbers. Not a
+# contract schema (the contract is the schema files), but the engine's guard for values in memory.
+_FINITE_URI = "https://runcore.dev/engine/finite.json"
+_FINITE = {
+    "$id": _FINITE_URI,
+    "anyOf": [
+        {"type": ["null", "boolean", "string", "integer"]},
+        {"type": "number", "minimum": -1.7976931348623157e308, "maximum": 1.7976931348623157e308},
+        {"type": "array", "items": {"$ref": "#"}},
+        {"type": "object", "additionalProperties": {"$ref": "#"}},
+    ],
+}
+
+Accept = Callable[[Any, bool], bool]
+
+
+def fast_accept(kind: str, profile: str) -> Accept | None:
+    """The fast engine's test for a kind and profile: ``test(instance, invariants)`` is True only
+    when ``validate`` finds nothing. None for an unknown kind or profile, when the ``[fast]`` extra
+    is not installed, or when the schemas use what the engine is not proven to read as runcore
+    does. Built once per kind and profile, when first asked for."""
+    accept = _ACCEPTS.get((kind, profile), _UNBUILT)
+    if accept is _UNBUILT:
+        if kind not in KINDS or profile not in PROFILES:
+            return None
+        try:
+            accept = _ACCEPTS[kind, profile] = _accept(kind, profile)
+        except (ImportError, UnprovenSchema):
+            accept = _ACCEPTS[kind, profile] = None
+    return accept  # type: ignore[return-value]
+
+
+_ACCEPTS: dict[tuple[str, str], Accept | None] = {}
+_UNBUILT = object()
+
+
+def _accept(kind: str, profile: str) -> Accept:
+    import orjson
+
+    places = _places(kind, profile)
+    is_valid = _compiled(kind, profile).is_valid
+    dumps, plain_only = orjson.dumps, orjson.OPT_PASSTHROUGH_SUBCLASS
+    tag = LIFECYCLE_TAGS.get(PAGE_ITEM_KINDS.get(kind, kind))
+    table = TABLES[tag] if tag else None
+    paged = kind in PAGE_ITEM_KINDS
+
+    def accept(instance: Any, invariants: bool) -> bool:
+        try:
+            dumps(instance, option=plain_only)  # raises on what is not plain JSON
+            if not (is_valid(instance) and _fits(instance, places)):
+                return False
+            if not invariants or table is None:
+                return True
+            items = instance["data"] if paged else (instance,)
+            return all(
+                item.get("object") != table.tag or invariants_hold(item, table, profile)
+                for item in items
+            )
+        except Exception:  # any surprise in the fast engine: the explaining engine decides
+            return False
+
+    return accept
+
+
+@cache
+def _registry() -> Any:
+    import jsonschema_rs
+
+    resources = [
+        (document["$id"], {key: value for key, value in document.items() if key != "$schema"})
+        for _, document in schema_files()
+    ]
+    return jsonschema_rs.Registry(
+        [*resources, (_FINITE_URI, _FINITE)], draft=jsonschema_rs.Draft202012
+    )
+
+
+def _compiled(kind: str, profile: str) -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.Draft202012Validator(
+        {"allOf": [{"$ref": root_uri(kind, profile)}, {"$ref": _FINITE_URI}]},
+        registry=_registry(),
+        validate_formats=False,
+    )
+
+
+class UnprovenSchema(ValueError):
+    """A schema uses a keyword or pattern the fast engine is not proven to read as runcore does."""
+
+
+# Keywords both engines read alike (the property tests compare them on every kind): a schema with
+# any other keyword keeps its kind on the explaining engine until it is added here and tested.
+_KNOWN = frozenset(
+    "$id $ref $defs $comment title description default examples type enum const properties "
+    "required additionalProperties propertyNames maxProperties items minItems maxItems minimum "
+    "maximum minLength maxLength pattern allOf anyOf oneOf if then else".split()
+)
+# A pattern of ASCII letters, digits, `_` and `-`, classes of them, counted repeats and the two
+# anchors reads the same in Rust's regex and in runcore's ECMA-262 translation
+# (decisions.md#patterns-are-ecma-262-regular-expressions); any other is unproven.
+_ATOM = r"(?:[A-Za-z0-9_-]|\[(?:[A-Za-z0-9_](?:-[A-Za-z0-9_])?)+-?\])"
+_PLAIN_PATTERN = re.compile(rf"\^?(?:{_ATOM}(?:[*+?]|\{{[0-9]+(?:,[0-9]*)?\}})?)*\$?", re.ASCII)
+
+
+def plain_pattern(pattern: str) -> bool:
+    """Whether ``pattern`` reads the same as a Rust regex and as runcore's ECMA-262 regex."""
+    return _PLAIN_PATTERN.fullmatch(pattern) is not None
+
+
+# Where floats and tuples are refused: (leaf names, (name, place) pairs, array items, any value).
+Places = tuple[tuple[str, ...], tuple[tuple[str, Any], ...], Any, Any]
+
+
+def _fits(value: Any, places: Places) -> bool:
+    """No float and no tuple at a place the schemas type as integer or array (or below it)."""
+    names, nested, items, values = places
+    kind = type(value)
+    if kind is dict:
+        for name in names:
+            if type(value.get(name)) in _REFUSED:
+                return False
+        for name, below in nested:
+            if name in value and not _fits(value[name], below):
+                return False
+        return values is None or all(_fits(member, values) for member in value.values())
+    if kind is list:
+        return items is None or all(_fits(member, items) for member in value)
+    return kind not in _REFUSED
+
+
+_REFUSED = frozenset({float, tuple})
+
+
+@cache
+def _places(kind: str, profile: str) -> Places:
+    resolver = registry().resolver()
+    resolved = resolver.lookup(root_uri(kind, profile))
+    root = _Place()
+    _visit(resolved.contents, resolved.resolver, root, 0)
+    return root.frozen()
+
+
+class _Place:
+    """One place in the instance while the schemas are walked: marked, and the places below it."""
+
+    def __init__(self) -> None:
+        self.marked = False
+        self.names: dict[str, _Place] = {}
+        self.items: _Place | None = None
+        self.values: _Place | None = None
+
+    def below(self, where: str, name: str = "") -> _Place:
+        if where == "names":
+            return self.names.setdefault(name, _Place())
+        if getattr(self, where) is None:
+            setattr(self, where, _Place())
+        return getattr(self, where)  # type: ignore[no-any-return]
+
+    def needed(self) -> bool:
+        return self.marked or any(
+            place.needed() for place in (*self.names.values(), self.items, self.values) if place
+        )
+
+    def frozen(self) -> Places:
+        leaves = [name for name, place in self.names.items() if place.marked and place.leaf()]
+        nested = [
+            (name, place.frozen())
+            for name, place in self.names.items()
+            if place.needed() and name not in leaves
+        ]
+        return (
+            tuple(leaves),
+            tuple(nested),
+            self.items.frozen() if self.items and self.items.needed() else None,
+            self.values.frozen() if self.values and self.values.needed() else None,
+        )
+
+    def leaf(self) -> bool:
+        return not any(
+            place.needed() for place in (*self.names.values(), self.items, self.values) if place
+        )
+
+
+def _visit(schema: Any, resolver: Any, place: _Place, depth: int) -> None:
+    """Mark the places where ``schema`` types a value as integer or array, following every
+    applicator and $ref (a recursive schema or an unknown keyword is unproven)."""
+    if not isinstance(schema, dict):
+        return
+    if depth > 64 or not _KNOWN.issuperset(schema):
+        unknown = sorted(set(schema) - _KNOWN)
+        raise UnprovenSchema(f"not proven for the fast engine: {unknown or 'a recursive $ref'}")
+    if "pattern" in schema and not plain_pattern(schema["pattern"]):
+        raise UnprovenSchema(f"pattern {schema['pattern']!r} is not proven to read alike")
+    depth += 1
+    if "$ref" in schema:
+        resolved = resolver.lookup(schema["$ref"])
+        _visit(resolved.contents, resolved.resolver, place, depth)
+    types = schema.get("type")
+    types = types if isinstance(types, list) else [types]
+    listed = [schema["const"]] if "const" in schema else schema.get("enum", [])
+    if "integer" in types or "array" in types or any(isinstance(item, list) for item in listed):
+        place.marked = True
+    for sub in (*schema.get("allOf", ()), *schema.get("anyOf", ()), *schema.get("oneOf", ())):
+        _visit(sub, resolver, place, depth)
+    for key in ("if", "then", "else"):
+        _visit(schema.get(key), resolver, place, depth)
+    _visit(schema.get("propertyNames"), resolver, _Place(), depth)  # keys: strings, never marked
+    for name, sub in schema.get("properties", {}).items():
+        _visit(sub, resolver, place.below("names", name), depth)
+    _visit(schema.get("additionalProperties"), resolver, place.below("values"), depth)
+    _visit(schema.get("items"), resolver, place.below("items"), depth)
