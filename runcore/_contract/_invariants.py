@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import cache
-from itertools import repeat
 from typing import Any
 
 from runcore._contract._schemas import schema
@@ -188,65 +187,64 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def invariants_hold(obj: dict[str, Any], table: StatusTable, profile: str) -> bool:
-    """True only when :data:`RULES` find nothing in ``obj``, a schema-valid plain JSON object.
+def invariants_test(table: StatusTable, profile: str) -> Callable[[dict[str, Any]], bool]:
+    """:data:`RULES` as one fast predicate for the fast engine: ``test(obj)`` is True only when
+    they find nothing in ``obj``, a schema-valid plain JSON run or step.
 
     The fast engine calls it after jsonschema-rs has cleared ``obj`` and no float sits where an
-    integer belongs, so declared fields are of their schema's types (timestamps int or None);
-    anything else (a warning of ``observed``) says False, and the explaining engine decides.
+    integer belongs, so declared fields are of their schema's types (timestamps int or None). A
+    warning of ``observed`` is a finding too: the explaining engine reports it.
     """
-    status = obj.get("status")
-    rules = _status_rules(table.tag, profile).get(status) if type(status) is str else None
-    if rules is None:
-        return False
-    needed, may_be_absent, forbidden = rules
-    get = obj.get
-    if None in map(get, needed) or None in map(get, may_be_absent, _ABSENT_EACH):
-        return False
-    if list(map(get, forbidden)).count(None) != len(forbidden):
-        return False
-    for earlier, later in _LATER[table.tag]:
-        first = get(earlier)
-        if type(first) is int:
-            for name in later:
-                then = get(name)
-                if type(then) is int and then < first:
-                    return False
-    usage = get("usage")
-    if type(usage) is dict:
-        prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
-        total = usage.get("total_tokens")
-        if type(prompt) is type(completion) is type(total) is int and prompt + completion != total:
-            return False
-    return get("required_action") is None or not any(
-        True for _ in tool_calls_answerable(obj, table, profile)
-    )
-
-
-_ABSENT_EACH = repeat(object())  # a default no field has: absent, not null
-# _ORDER by its earlier timestamp: each one and the timestamps that must not be earlier.
-_LATER = {
-    tag: tuple(
+    by_status = {}
+    for status in table.statuses:
+        needed = [name for name, rule in table.fields.items() if status in rule["required"]]
+        by_status[status] = (
+            tuple(name for name in needed if not _absence_is_explained(table.tag, name, profile)),
+            tuple(name for name in needed if _absence_is_explained(table.tag, name, profile)),
+            tuple(name for name, rule in table.fields.items() if status not in rule["allowed"]),
+        )
+    # _ORDER by its earlier timestamp: each one and the timestamps that must not be earlier.
+    pairs = _ORDER[table.tag]
+    order = tuple(
         (earlier, tuple(later for first, later in pairs if first == earlier))
         for earlier in dict.fromkeys(first for first, _ in pairs)
     )
-    for tag, pairs in _ORDER.items()
-}
+    absent = object()
 
-
-@cache
-def _status_rules(
-    tag: str, profile: str
-) -> dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
-    """By status: the fields it needs (those whose absence is not explained, then those whose
-    absence is) and those it forbids."""
-    table = TABLES[tag]
-    rules = {}
-    for status in table.statuses:
-        needed = [name for name, rule in table.fields.items() if status in rule["required"]]
-        rules[status] = (
-            tuple(name for name in needed if not _absence_is_explained(tag, name, profile)),
-            tuple(name for name in needed if _absence_is_explained(tag, name, profile)),
-            tuple(name for name, rule in table.fields.items() if status not in rule["allowed"]),
+    def test(obj: dict[str, Any]) -> bool:
+        status = obj.get("status")
+        rules = by_status.get(status) if type(status) is str else None
+        if rules is None:
+            return False
+        get = obj.get
+        needed, may_be_absent, forbidden = rules
+        for name in needed:
+            if get(name) is None:
+                return False
+        for name in may_be_absent:
+            if get(name, absent) is None:
+                return False
+        for name in forbidden:
+            if get(name) is not None:
+                return False
+        for earlier, later in order:
+            first = get(earlier)
+            if type(first) is int:
+                for name in later:
+                    then = get(name)
+                    if type(then) is int and then < first:
+                        return False
+        usage = get("usage")
+        if type(usage) is dict:
+            prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+            total = usage.get("total_tokens")
+            if (
+                type(prompt) is type(completion) is type(total) is int
+                and prompt + completion != total
+            ):
+                return False
+        return get("required_action") is None or not any(
+            True for _ in tool_calls_answerable(obj, table, profile)
         )
-    return rules
+
+    return test
