@@ -24,7 +24,8 @@ from functools import cache
 from typing import Any
 
 from runcore._contract._invariants import TABLES, invariants_test
-from runcore._contract._schemas import registry, root_uri, schema_files
+from runcore._contract._schemas import documents, root_uri
+from runcore._findings import unescape_pointer
 from runcore._kinds import KINDS, LIFECYCLE_TAGS, PAGE_ITEM_KINDS, PROFILES
 
 # Every number in the object is finite: jsonschema-rs refuses NaN and infinities as numbers. Not a
@@ -96,12 +97,8 @@ def _accept(kind: str, profile: str) -> Accept:
 def _registry() -> Any:
     import jsonschema_rs
 
-    resources = [
-        (document["$id"], {key: value for key, value in document.items() if key != "$schema"})
-        for _, document in schema_files()
-    ]
     return jsonschema_rs.Registry(
-        [*resources, (_FINITE_URI, _FINITE)], draft=jsonschema_rs.Draft202012
+        [*documents().items(), (_FINITE_URI, _FINITE)], draft=jsonschema_rs.Draft202012
     )
 
 
@@ -185,10 +182,23 @@ _REFUSED = frozenset({float, tuple})
 
 def _places(kind: str, profile: str) -> _Place:
     """The places of a kind's instances that its schema under ``profile`` types as integer or array."""
-    resolved = registry().resolver().lookup(root_uri(kind, profile))
     root = _Place()
-    _visit(resolved.contents, resolved.resolver, root, 0)
+    _visit(*_lookup(root_uri(kind, profile), ""), root, 0)
     return root
+
+
+def _lookup(ref: str, base: str) -> tuple[Any, str]:
+    """The schema a ``$ref`` names from the document at ``base``, and that schema's document
+    (runcore's refs are a file name, an absolute URI or neither, and a JSON Pointer fragment)."""
+    uri, _, fragment = ref.partition("#")
+    if not uri:
+        uri = base
+    elif "://" not in uri:
+        uri = base[: base.rfind("/") + 1] + uri
+    node: Any = documents()[uri]
+    for token in unescape_pointer(fragment):
+        node = node[int(token) if isinstance(node, list) else token]
+    return node, uri
 
 
 class _Place:
@@ -218,7 +228,7 @@ class _Place:
         )
 
 
-def _visit(schema: Any, resolver: Any, place: _Place, depth: int) -> None:
+def _visit(schema: Any, base: str, place: _Place, depth: int) -> None:
     """Mark the places where ``schema`` types a value as integer or array, following every
     applicator and $ref (a recursive schema or an unknown keyword is unproven)."""
     if not isinstance(schema, dict):
@@ -230,19 +240,18 @@ def _visit(schema: Any, resolver: Any, place: _Place, depth: int) -> None:
         raise UnprovenSchema(f"pattern {schema['pattern']!r} is not proven to read alike")
     depth += 1
     if "$ref" in schema:
-        resolved = resolver.lookup(schema["$ref"])
-        _visit(resolved.contents, resolved.resolver, place, depth)
+        _visit(*_lookup(schema["$ref"], base), place, depth)
     types = schema.get("type")
     types = types if isinstance(types, list) else [types]
     listed = [schema["const"]] if "const" in schema else schema.get("enum", [])
     if "integer" in types or "array" in types or any(isinstance(item, list) for item in listed):
         place.marked = True
     for sub in (*schema.get("allOf", ()), *schema.get("anyOf", ()), *schema.get("oneOf", ())):
-        _visit(sub, resolver, place, depth)
+        _visit(sub, base, place, depth)
     for key in ("if", "then", "else"):
-        _visit(schema.get(key), resolver, place, depth)
-    _visit(schema.get("propertyNames"), resolver, _Place(), depth)  # keys: strings, never marked
+        _visit(schema.get(key), base, place, depth)
+    _visit(schema.get("propertyNames"), base, _Place(), depth)  # keys: strings, never marked
     for name, sub in schema.get("properties", {}).items():
-        _visit(sub, resolver, place.below("names", name), depth)
-    _visit(schema.get("additionalProperties"), resolver, place.below("values"), depth)
-    _visit(schema.get("items"), resolver, place.below("items"), depth)
+        _visit(sub, base, place.below("names", name), depth)
+    _visit(schema.get("additionalProperties"), base, place.below("values"), depth)
+    _visit(schema.get("items"), base, place.below("items"), depth)

@@ -8,11 +8,10 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, validators
-from referencing import Registry
-from referencing.jsonschema import DRAFT202012
+if TYPE_CHECKING:
+    from referencing import Registry
 
 from runcore._contract._patterns import pattern
 from runcore._json import is_integer
@@ -33,9 +32,9 @@ def schema_files() -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 @cache
-def registry() -> Registry:
-    """All schema files, linked by their ``$id`` so ``$ref`` between files resolves offline."""
-    resources_ = []
+def documents() -> dict[str, dict[str, Any]]:
+    """Every schema file's document by its ``$id``, without ``$schema``."""
+    found = {}
     for name, document in schema_files():
         if document.get("$schema") != DIALECT:
             raise ValueError(
@@ -43,9 +42,19 @@ def registry() -> Registry:
             )
         # `$schema` has chosen the dialect; left in, jsonschema would swap runcore's validator class for
         # the stock one wherever a $ref enters a document root, dropping the integer rule and strict mode.
-        contents = {key: value for key, value in document.items() if key != "$schema"}
-        resources_.append(DRAFT202012.create_resource(contents))
-    return Registry().with_resources((str(resource.id()), resource) for resource in resources_)
+        found[document["$id"]] = {key: value for key, value in document.items() if key != "$schema"}
+    return found
+
+
+@cache
+def registry() -> Registry:
+    """All schema files, linked by their ``$id`` so ``$ref`` between files resolves offline."""
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    return Registry().with_resources(
+        (uri, DRAFT202012.create_resource(contents)) for uri, contents in documents().items()
+    )
 
 
 def schema(kind: str) -> dict[str, Any]:
@@ -54,31 +63,36 @@ def schema(kind: str) -> dict[str, Any]:
 
 
 def _contents(uri: str) -> Any:
-    return registry().contents(uri)
+    return documents()[uri]
 
-
-_TYPES = Draft202012Validator.TYPE_CHECKER.redefine(
-    "integer", lambda _checker, value: is_integer(value)
-)
-# runcore's dialect of Draft 2020-12: integers without a fraction, patterns read as ECMA-262.
-_Validator = validators.extend(Draft202012Validator, {"pattern": pattern}, type_checker=_TYPES)
 
 # Strict mode reports response fields that no schema declares. The `properties` keyword records
 # which keys each object was checked against; keys never declared anywhere are unknown. This reads
 # jsonschema's own evaluation instead of re-implementing it
 # (decisions.md#response-objects-are-open-strict-mode).
 DECLARED: ContextVar[dict[int, tuple[Any, set[str]]]] = ContextVar("runcore_declared")
-_PROPERTIES = Draft202012Validator.VALIDATORS["properties"]
 
 
-def _recording_properties(validator, properties, instance, schema_):  # type: ignore[no-untyped-def]
-    if isinstance(instance, dict):
-        declared = DECLARED.get()
-        declared.setdefault(id(instance), (instance, set()))[1].update(properties)
-    yield from _PROPERTIES(validator, properties, instance, schema_)
+@cache
+def _classes() -> tuple[Any, Any]:
+    """runcore's dialect of Draft 2020-12 (integers without a fraction, patterns read as ECMA-262),
+    and the same recording the properties each object was checked against. Built when first used:
+    jsonschema is the explaining engine's, and ``runcore check`` on clean input never needs it."""
+    from jsonschema import Draft202012Validator, validators
 
+    types = Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, value: is_integer(value)
+    )
+    dialect = validators.extend(Draft202012Validator, {"pattern": pattern}, type_checker=types)
+    properties = Draft202012Validator.VALIDATORS["properties"]
 
-_RecordingValidator = validators.extend(_Validator, {"properties": _recording_properties})
+    def recording_properties(validator, declared, instance, schema_):  # type: ignore[no-untyped-def]
+        if isinstance(instance, dict):
+            seen = DECLARED.get()
+            seen.setdefault(id(instance), (instance, set()))[1].update(declared)
+        yield from properties(validator, declared, instance, schema_)
+
+    return dialect, validators.extend(dialect, {"properties": recording_properties})
 
 
 def validator(kind: str, profile: Profile = "observed", strict: bool = False) -> Any:
@@ -88,7 +102,7 @@ def validator(kind: str, profile: Profile = "observed", strict: bool = False) ->
 
 @cache
 def _validator(kind: str, profile: Profile, strict: bool) -> Any:
-    cls = _RecordingValidator if strict else _Validator
+    cls = _classes()[1 if strict else 0]
     return cls({"$ref": root_uri(kind, profile)}, registry=registry())
 
 
@@ -103,4 +117,4 @@ def root_uri(kind: str, profile: str) -> str:
 @cache
 def details_validator(name: str) -> Any:
     """The compiled validator of one event's details, ``details.json#/$defs/<name>``."""
-    return _Validator({"$ref": f"{DETAILS_URI}#/$defs/{name}"}, registry=registry())
+    return _classes()[0]({"$ref": f"{DETAILS_URI}#/$defs/{name}"}, registry=registry())
