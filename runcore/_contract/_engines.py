@@ -24,8 +24,7 @@ from functools import cache
 from typing import Any
 
 from runcore._contract._invariants import TABLES, invariants_test
-from runcore._contract._schemas import documents, root_uri
-from runcore._findings import unescape_pointer
+from runcore._contract._schemas import documents, resolve, root_uri
 from runcore._kinds import KINDS, LIFECYCLE_TAGS, PAGE_ITEM_KINDS, PROFILES
 
 # Every number in the object is finite: jsonschema-rs refuses NaN and infinities as numbers. Not a
@@ -183,22 +182,8 @@ _REFUSED = frozenset({float, tuple})
 def _places(kind: str, profile: str) -> _Place:
     """The places of a kind's instances that its schema under ``profile`` types as integer or array."""
     root = _Place()
-    _visit(*_lookup(root_uri(kind, profile), ""), root, 0)
+    _visit(*resolve(root_uri(kind, profile), ""), root, 0)
     return root
-
-
-def _lookup(ref: str, base: str) -> tuple[Any, str]:
-    """The schema a ``$ref`` names from the document at ``base``, and that schema's document
-    (runcore's refs are a file name, an absolute URI or neither, and a JSON Pointer fragment)."""
-    uri, _, fragment = ref.partition("#")
-    if not uri:
-        uri = base
-    elif "://" not in uri:
-        uri = base[: base.rfind("/") + 1] + uri
-    node: Any = documents()[uri]
-    for token in unescape_pointer(fragment):
-        node = node[int(token) if isinstance(node, list) else token]
-    return node, uri
 
 
 class _Place:
@@ -240,7 +225,35 @@ def _visit(schema: Any, base: str, place: _Place, depth: int) -> None:
         raise UnprovenSchema(f"pattern {schema['pattern']!r} is not proven to read alike")
     depth += 1
     if "$ref" in schema:
-        _visit(*_lookup(schema["$ref"], base), place, depth)
+        _visit(*resolve(schema["$ref"], base), place, depth)
+    types = schema.get("type")
+    types = types if isinstance(types, list) else [types]
+    listed = [schema["const"]] if "const" in schema else schema.get("enum", [])
+    if "integer" in types or "array" in types or any(isinstance(item, list) for item in listed):
+        place.marked = True
+    for sub in (*schema.get("allOf", ()), *schema.get("anyOf", ()), *schema.get("oneOf", ())):
+        _visit(sub, base, place, depth)
+    for key in ("if", "then", "else"):
+        _visit(schema.get(key), base, place, depth)
+    _visit(schema.get("propertyNames"), base, _Place(), depth)  # keys: strings, never marked
+    for name, sub in schema.get("properties", {}).items():
+        _visit(sub, base, place.below("names", name), depth)
+    _visit(schema.get("additionalProperties"), base, place.below("values"), depth)
+
+
+def _visit(schema: Any, base: str, place: _Place, depth: int) -> None:
+    """Mark the places where ``schema`` types a value as integer or array, following every
+    applicator and $ref (a recursive schema or an unknown keyword is unproven)."""
+    if not isinstance(schema, dict):
+        return
+    if depth > 64 or not _KNOWN.issuperset(schema):
+        unknown = sorted(set(schema) - _KNOWN)
+        raise UnprovenSchema(f"not proven for the fast engine: {unknown or 'a recursive $ref'}")
+    if "pattern" in schema and not plain_pattern(schema["pattern"]):
+        raise UnprovenSchema(f"pattern {schema['pattern']!r} is not proven to read alike")
+    depth += 1
+    if "$ref" in schema:
+        _visit(*resolve(schema["$ref"], base), place, depth)
     types = schema.get("type")
     types = types if isinstance(types, list) else [types]
     listed = [schema["const"]] if "const" in schema else schema.get("enum", [])

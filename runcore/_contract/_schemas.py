@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from referencing import Registry
 
 from runcore._contract._patterns import pattern
+from runcore._findings import unescape_pointer
 from runcore._json import is_integer
 from runcore._kinds import Profile, require_kind, require_profile
 
@@ -55,6 +56,64 @@ def registry() -> Registry:
     return Registry().with_resources(
         (uri, DRAFT202012.create_resource(contents)) for uri, contents in documents().items()
     )
+
+
+def resolve(ref: str, base: str) -> tuple[Any, str]:
+    """The schema a ``$ref`` names from the document at ``base``, and that schema's document
+    (runcore's refs are a file name, an absolute URI or neither, and a JSON Pointer fragment)."""
+    uri, _, fragment = ref.partition("#")
+    if not uri:
+        uri = base
+    elif "://" not in uri:
+        uri = base[: base.rfind("/") + 1] + uri
+    node: Any = documents()[uri]
+    for token in unescape_pointer(fragment):
+        node = node[int(token) if isinstance(node, list) else token]
+    return node, uri
+
+
+@cache
+def inlined(uri: str) -> Any:
+    """The schema at ``uri`` with every ``$ref`` replaced by the schema it names, so that jsonschema
+    never resolves a reference while it validates (decisions.md#speed-never-changes-a-verdict).
+
+    A ``$ref`` alone becomes its schema; one with other keywords becomes an ``allOf`` of its schema
+    in the same place, so that errors keep their order and each keeps its own schema.
+    """
+    return _inline(*resolve(uri, ""), 0)
+
+
+# Keywords whose value is a schema, a list of schemas, or schemas by name.
+_ONE = frozenset(
+    "additionalProperties items contains propertyNames if then else not unevaluatedItems "
+    "unevaluatedProperties".split()
+)
+_LIST = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_NAMED = frozenset({"properties", "patternProperties", "dependentSchemas"})
+
+
+def _inline(schema: Any, base: str, depth: int) -> Any:
+    if depth > 64:
+        raise ValueError("the schemas refer to themselves (a recursive $ref)")
+    if not isinstance(schema, dict):
+        return schema
+    if set(schema) == {"$ref"}:
+        return _inline(*resolve(schema["$ref"], base), depth + 1)
+    if "$ref" in schema and "allOf" in schema:
+        raise ValueError("a $ref beside an allOf cannot be inlined in its place")
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "$ref":
+            out["allOf"] = [_inline(*resolve(value, base), depth + 1)]
+        elif key in _ONE:
+            out[key] = _inline(value, base, depth + 1)
+        elif key in _LIST:
+            out[key] = [_inline(item, base, depth + 1) for item in value]
+        elif key in _NAMED:
+            out[key] = {name: _inline(item, base, depth + 1) for name, item in value.items()}
+        elif key not in ("$defs", "$id"):
+            out[key] = value
+    return out
 
 
 def schema(kind: str) -> dict[str, Any]:
@@ -104,6 +163,13 @@ def validator(kind: str, profile: Profile = "observed", strict: bool = False) ->
 def _validator(kind: str, profile: Profile, strict: bool) -> Any:
     cls = _classes()[1 if strict else 0]
     return cls({"$ref": root_uri(kind, profile)}, registry=registry())
+
+
+@cache
+def inlined_validator(kind: str, profile: Profile, strict: bool) -> Any:
+    """:func:`validator` on the :func:`inlined` schema: the same errors, found without resolving a
+    reference (the explaining engine's; a property test compares the two)."""
+    return _classes()[1 if strict else 0](inlined(root_uri(kind, profile)))
 
 
 def root_uri(kind: str, profile: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from runcore._contract._engines import fast_accept
 from runcore._contract._invariants import invariant_findings
-from runcore._contract._schemas import DECLARED, validator
+from runcore._contract._schemas import DECLARED, inlined_validator, validator
 from runcore._contract._translate import schema_findings
 from runcore._errors import ContractViolation
 from runcore._findings import Finding, pointer, unescape_pointer
@@ -69,7 +69,8 @@ def explained(
     then the invariants (the reference the fast engine is proven against)."""
     strict = require_flag("strict", strict) and kind in RESPONSE_KINDS
     invariants = require_flag("invariants", invariants)
-    schema_validator = validator(kind, profile, strict)
+    validator(kind, profile, strict)  # refuses an unknown kind or profile
+    schema_validator = inlined_validator(kind, profile, strict)
     subject, problems = checkable(instance)
     token = DECLARED.set({}) if strict else None
     try:

@@ -20,7 +20,10 @@ from runcore import KINDS, PROFILES, RESPONSE_KINDS, RUN_STATUSES, infer_kind, v
 from runcore._contract import _engines
 from runcore._contract._engines import UnprovenSchema, fast_accept, plain_pattern
 from runcore._contract._patterns import ecma_regex
-from runcore._contract._validate import explained
+from runcore._contract._schemas import DECLARED, inlined_validator, validator
+from runcore._contract._translate import schema_findings
+from runcore._contract._validate import _unknown_fields, explained
+from runcore._json import checkable
 from runcore.strategies import RULES, invalid_variants, runs, valid_objects
 from tests.builders import TOOLS, make_run, make_step
 from tests.hostile import ODD, fuzz, hostile_values, planted, snapshot
@@ -396,3 +399,75 @@ def _member(obj: Any, path: tuple[Any, ...]) -> Any:
             return None
         obj = obj[key]
     return obj
+
+
+def by_reference(instance: Any, kind: str, profile: str, strict: bool) -> list[Any]:
+    """The schema findings of the validator that resolves each $ref as it goes."""
+    token = DECLARED.set({}) if strict else None
+    try:
+        found = schema_findings(validator(kind, profile, strict), instance)  # type: ignore[arg-type]
+        return [*found, *(_unknown_fields(instance, DECLARED.get()) if token else [])]
+    finally:
+        if token is not None:
+            DECLARED.reset(token)
+
+
+def inlined(instance: Any, kind: str, profile: str, strict: bool) -> list[Any]:
+    token = DECLARED.set({}) if strict else None
+    try:
+        found = schema_findings(inlined_validator(kind, profile, strict), instance)  # type: ignore[arg-type]
+        return [*found, *(_unknown_fields(instance, DECLARED.get()) if token else [])]
+    finally:
+        if token is not None:
+            DECLARED.reset(token)
+
+
+def same_findings(instance: Any, kind: str, profile: str, strict: bool) -> None:
+    subject = checkable(instance)[0]
+    strict = strict and kind in RESPONSE_KINDS
+    assert inlined(subject, kind, profile, strict) == by_reference(subject, kind, profile, strict)
+
+
+@fuzz(150)
+@given(
+    drawn=planted(st.sampled_from(KINDS).flatmap(valid_objects)),
+    profile=st.sampled_from(PROFILES),
+    strict=FLAGS,
+)
+def test_inlined_schemas_give_the_findings_of_resolved_references(
+    drawn: tuple[Any, list[Any]], profile: str, strict: bool
+) -> None:
+    instance, _ = drawn
+    for kind in _kinds_of(instance):
+        same_findings(instance, kind, profile, strict)
+
+
+@fuzz(40)
+@given(data=st.data(), strict=FLAGS)
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_inlined_schemas_give_the_findings_of_every_single_rule_mutation(
+    rule: str, data: Any, strict: bool
+) -> None:
+    kinds, observed_too, _ = RULES[rule]
+    kind = data.draw(st.sampled_from(kinds))
+    profile = data.draw(st.sampled_from(PROFILES if observed_too else ("spec",)))
+    variant = data.draw(invalid_variants(kind, profile=profile, rule=rule))
+    same_findings(variant.instance, kind, profile, strict)
+
+
+@pytest.mark.parametrize("base", sorted(BASES))
+def test_inlined_schemas_give_the_findings_of_every_trap_at_every_place(base: str) -> None:
+    kind, obj = BASES[base]
+    for path in list(_every_place(obj))[::3]:  # a third of the places keeps this under a second
+        for trap in _traps(_member(obj, path))[::2]:
+            for profile in PROFILES:
+                same_findings(_planted(obj, path, trap), kind, profile, True)
+
+
+@needs_recordings
+def test_inlined_schemas_give_the_findings_of_every_recording() -> None:
+    for _, _, body in RECORDED:
+        for kind in _kinds_of(body):
+            for profile in PROFILES:
+                for strict in (False, True):
+                    same_findings(body, kind, profile, strict)

@@ -1,0 +1,311 @@
+"""The speed table: every target of the fast path, as objects per second and ratios to its references,
+measured side by side in one process (the time of each row over the time of each reference on the
+same objects).
+
+Run: python bench/speed.py [--rounds N]   (default 5 interleaved rounds; the median round is kept)
+Prints figures only; nothing here asserts a time. Needs the `[fast]` extra for the fast path (without
+it every row is the explaining engine), the `openai` SDK for its column, and uses the recordings in
+../shared/recordings/real when they are there (else the runs and steps the engine makes).
+
+Corpora: "real" are the recorded runs (valid under `observed`); "made" are runs and steps made by
+runcore's own engine in every status (valid under `spec`); "1% / 10% invalid" replace that share of
+a corpus with copies broken in one realistic way each (a timestamp in milliseconds, an integral
+float, a field missing, an unknown status, a usage that does not add up, 17 metadata keys).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from itertools import cycle
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+import runcore
+from runcore._contract._schemas import validator as schema_validator
+from runcore._contract._validate import explained  # runcore before the fast path
+from runcore._json import copied
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT.parent / "shared" / "recordings" / "real"
+T0 = 1_700_000_000
+TOOLS = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]
+USAGE = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
+CALL = {"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": '{"q": 1}'}}
+OUTPUTS = [{"tool_call_id": "call_1", "output": "42"}]
+
+
+def made_runs(count: int) -> list[dict[str, Any]]:
+    """Runs in every status, made by the engine as a server would (valid under spec)."""
+    walks = [
+        [],
+        [("start", {})],
+        [("start", {}), ("require_action", {"tool_calls": [CALL]})],
+        [("start", {}), ("complete", {"usage": USAGE})],
+        [("start", {}), ("fail", {"last_error": {"code": "server_error", "message": "x"}})],
+        [("start", {}), ("cancel", {}), ("cancelled", {})],
+        [
+            ("start", {}),
+            ("require_action", {"tool_calls": [CALL]}),
+            ("submit_tool_outputs", {"tool_outputs": OUTPUTS}),
+            ("start", {}),
+            ("complete", {"usage": USAGE}),
+        ],
+    ]
+    assistant = {"id": "asst_1", "model": "gpt-4o", "instructions": "Be brief.", "tools": TOOLS}
+    runs = []
+    for index, walk in zip(range(count), cycle(walks)):
+        request = {"assistant_id": "asst_1", "metadata": {"user": f"u{index}"}}
+        run = runcore.run_from_request(
+            request, assistant, run_id=f"run_{index}", thread_id="thread_1", now=T0
+        )
+        for offset, (event, details) in enumerate(walk, 1):
+            run = runcore.advance(run, event, now=T0 + offset, **details).run
+        runs.append(run)
+    return runs
+
+
+def made_steps(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A message step and a tool-call step of each live run, completed where it can be."""
+    steps = []
+    for index, run in enumerate(runs):
+        if run["status"] != "in_progress":
+            continue
+        made = runcore.new_step(run, step_id=f"step_{index}", now=T0 + 2, message_id=f"msg_{index}")
+        steps.append(made.step)
+        steps.append(runcore.advance_step(made.step, "complete", now=T0 + 3, usage=USAGE).step)
+    return steps
+
+
+def recorded(tag: str) -> list[Any]:
+    """The recorded objects of one `object` tag (list pages opened), if the recordings are here."""
+    found = []
+    for path in sorted(REAL.glob("*.jsonl")) if REAL.is_dir() else []:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            body = json.loads(line) if line.strip() else None
+            items = (
+                body.get("data", [])
+                if isinstance(body, dict) and body.get("object") == "list"
+                else [body]
+            )
+            found += [
+                item for item in items if isinstance(item, dict) and item.get("object") == tag
+            ]
+    return found
+
+
+# One realistic defect each: (name, change).
+DEFECTS: list[tuple[str, Callable[[dict[str, Any]], None]]] = [
+    ("milliseconds", lambda obj: obj.update(created_at=obj["created_at"] * 1000)),
+    ("integral float", lambda obj: obj.update(created_at=float(obj["created_at"]))),
+    ("missing field", lambda obj: obj.pop("id")),
+    ("unknown status", lambda obj: obj.update(status="done")),
+    ("usage sum", lambda obj: obj.update(usage={**USAGE, "total_tokens": 16})),
+    ("17 metadata keys", lambda obj: obj.update(metadata={f"k{i}": "v" for i in range(17)})),
+]
+
+
+def broken(objects: list[dict[str, Any]], share: float) -> list[dict[str, Any]]:
+    """The corpus with ``share`` of its objects (spread evenly) broken by one defect each."""
+    every = round(1 / share) if share else 0
+    out, defects = [], cycle(DEFECTS)
+    for index, obj in enumerate(objects):
+        if every and index % every == every // 2:
+            obj = copied(obj)
+            next(defects)[1](obj)
+        out.append(obj)
+    return out
+
+
+def sdk_model(kind: str) -> Callable[[Any], Any] | None:
+    try:
+        from openai.types.beta.threads import Run
+        from openai.types.beta.threads.runs import RunStep
+    except ImportError:
+        return None
+    model = {"run": Run, "run_step": RunStep}[kind]
+
+    def validate(obj: Any) -> Any:
+        try:
+            return model.model_validate(obj)
+        except Exception as refused:  # the SDK refuses many real runs; refusing is its answer
+            return refused
+
+    return validate
+
+
+def timed_rounds(work: dict[str, Callable[[], Any]], rounds: int) -> dict[str, float]:
+    """Each work's median time over ``rounds`` interleaved rounds, in seconds."""
+    times: dict[str, list[float]] = {name: [] for name in work}
+    for _ in range(rounds):
+        for name, call in work.items():
+            start = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+REFERENCES = ("orjson.loads", "json.loads", "jsonschema", "SDK model", "runcore before")
+
+
+def validate_row(
+    label: str, kind: str, objects: list[Any], options: dict[str, Any], rounds: int
+) -> tuple[str, int, float, dict[str, float | None]]:
+    """One row: validate on ``objects``, against the references on the same objects."""
+    texts = [orjson.dumps(obj) for obj in objects]
+    check = schema_validator(kind, options.get("profile", "observed")).is_valid
+    model = sdk_model(kind)
+    work: dict[str, Callable[[], Any]] = {
+        "row": lambda: [runcore.validate(obj, kind, **options) for obj in objects],
+        "orjson.loads": lambda: [orjson.loads(text) for text in texts],
+        "json.loads": lambda: [json.loads(text) for text in texts],
+        "jsonschema": lambda: [check(obj) for obj in objects],
+        "runcore before": lambda: [explained(obj, kind, **options) for obj in objects],
+    }
+    if model:
+        work["SDK model"] = lambda: [model(obj) for obj in objects]
+    times = timed_rounds(work, rounds)
+    ratios = {name: times["row"] / times[name] if name in times else None for name in REFERENCES}
+    return label, len(objects), times["row"], ratios
+
+
+def single_row(
+    label: str, call: Callable[[], Any], reference: Callable[[], Any], number: int, rounds: int
+) -> tuple[float, float]:
+    """µs per call of ``call`` and its ratio to ``reference``, interleaved."""
+    times = timed_rounds(
+        {
+            "call": lambda: [call() for _ in range(number)],
+            "reference": lambda: [reference() for _ in range(number)],
+        },
+        rounds,
+    )
+    return times["call"] / number * 1e6, times["call"] / times["reference"]
+
+
+def cold_start(rounds: int) -> tuple[float, float]:
+    """ms of `runcore check` on one small file, and its ratio to `python -c "import json"`."""
+    small = str(ROOT / "examples" / "valid" / "poll.jsonl")
+    command = [shutil.which("runcore") or "runcore", "check", small]
+    times = timed_rounds(
+        {
+            "runcore": lambda: subprocess.run(command, stdout=subprocess.DEVNULL, check=True),
+            "json": lambda: subprocess.run([sys.executable, "-c", "import json"], check=True),
+        },
+        rounds * 4,
+    )
+    return times["runcore"] * 1e3, times["runcore"] / times["json"]
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--rounds", type=int, default=5)
+    rounds = options.parse_args().rounds
+
+    runs = made_runs(210)
+    steps = made_steps(made_runs(420))
+    real_runs, real_steps = recorded("thread.run"), recorded("thread.run.step")
+    corpora = []
+    if real_runs:
+        corpora += [("run", "real runs", real_runs, "observed"), ("run", "made runs", runs, "spec")]
+    else:
+        corpora += [("run", "made runs", runs, "observed"), ("run", "made runs", runs, "spec")]
+    corpora += [("run_step", "made steps", steps, "spec")]
+    if real_steps:
+        corpora += [("run_step", "real steps", real_steps, "observed")]
+
+    rows = []
+    for kind, name, objects, profile in corpora:
+        for share in (0, 0.01, 0.1):
+            corpus = broken(objects, share) if share else objects
+            what = f"{name}, {'valid' if not share else f'{share:.0%} invalid'}"
+            rows.append(
+                validate_row(
+                    f"validate {profile:8} {what}", kind, corpus, {"profile": profile}, rounds
+                )
+            )
+    invalid = broken(runs, 1)
+    rows.append(
+        validate_row("validate observed, made runs, all invalid", "run", invalid, {}, rounds)
+    )
+
+    width = 58
+    print(
+        f"runcore {sys.version.split()[0]}, {rounds} interleaved rounds (median); time ratios: lower is faster"
+    )
+    print(
+        f"{'what':{width}} {'objects':>7} {'objects/s':>10} {'µs/obj':>7}  "
+        + "  ".join(f"{r:>14}" for r in REFERENCES)
+    )
+    for label, count, seconds, ratios in rows:
+        cells = "  ".join(
+            f"{'-' if value is None else f'{value:.2f}x':>14}" for value in ratios.values()
+        )
+        print(
+            f"{label:{width}} {count:7} {count / seconds:10.0f} {seconds / count * 1e6:7.1f}  {cells}"
+        )
+
+    run = runcore.advance(runs[0], "start", now=T0 + 1).run
+
+    def plain() -> dict[str, Any]:  # the same update, nothing checked, and the same copy
+        new = copied(run)
+        new.update(status="completed", completed_at=T0 + 2, expires_at=None, usage=dict(USAGE))
+        return new
+
+    advance = single_row(
+        "advance",
+        lambda: runcore.advance(run, "complete", now=T0 + 2, usage=USAGE),
+        plain,
+        2000,
+        rounds,
+    )
+    assistant = {"id": "asst_1", "model": "gpt-4o", "instructions": "Be brief.", "tools": TOOLS}
+    request = {"assistant_id": "asst_1"}
+    created = single_row(
+        "run_from_request",
+        lambda: runcore.run_from_request(request, assistant, run_id="run_1", thread_id="t", now=T0),
+        lambda: orjson.loads(orjson.dumps(run)),
+        500,
+        rounds,
+    )
+    started, ratio = cold_start(rounds)
+    print()
+    print(f"{'what':{width}} {'µs per call':>12} {'ratio':>8}  {'reference':36} target")
+    lines = [
+        (
+            "advance(complete), a typical run",
+            f"{advance[0]:.1f}",
+            f"{advance[1]:.2f}x",
+            "a plain dict update + the same copy",
+            "<= 2x",
+        ),
+        ("run_from_request", f"{created[0]:.1f}", "", "", "<= 20 µs"),
+        (
+            "runcore check, cold start on one small file",
+            f"{started * 1e3:.0f}",
+            f"{ratio:.2f}x",
+            'python -c "import json"',
+            "<= 2.5x",
+        ),
+        (
+            "runcore check end to end, 1,000,000 snapshots",
+            "(issue 8)",
+            "",
+            "orjson, line by line",
+            "<= 6x",
+        ),
+    ]
+    for what, value, times, reference, target in lines:
+        print(f"{what:{width}} {value:>12} {times:>8}  {reference:36} {target}")
+
+
+if __name__ == "__main__":
+    main()
