@@ -195,12 +195,19 @@ class _Place:
         self.items: _Place | None = None
         self.values: _Place | None = None
 
-    def below(self, where: str, name: str = "") -> _Place:
-        if where == "names":
-            return self.names.setdefault(name, _Place())
-        if getattr(self, where) is None:
-            setattr(self, where, _Place())
-        return getattr(self, where)  # type: ignore[no-any-return]
+    def named(self, name: str) -> _Place:
+        """The place of the member ``name``."""
+        return self.names.setdefault(name, _Place())
+
+    def item(self) -> _Place:
+        """The place of every item of an array."""
+        self.items = self.items or _Place()
+        return self.items
+
+    def value(self) -> _Place:
+        """The place of every member of an object."""
+        self.values = self.values or _Place()
+        return self.values
 
     def needed(self) -> bool:
         """Whether this place or one below it is marked."""
@@ -237,34 +244,6 @@ def _visit(schema: Any, base: str, place: _Place, depth: int) -> None:
         _visit(schema.get(key), base, place, depth)
     _visit(schema.get("propertyNames"), base, _Place(), depth)  # keys: strings, never marked
     for name, sub in schema.get("properties", {}).items():
-        _visit(sub, base, place.below("names", name), depth)
-    _visit(schema.get("additionalProperties"), base, place.below("values"), depth)
-
-
-def _visit(schema: Any, base: str, place: _Place, depth: int) -> None:
-    """Mark the places where ``schema`` types a value as integer or array, following every
-    applicator and $ref (a recursive schema or an unknown keyword is unproven)."""
-    if not isinstance(schema, dict):
-        return
-    if depth > 64 or not _KNOWN.issuperset(schema):
-        unknown = sorted(set(schema) - _KNOWN)
-        raise UnprovenSchema(f"not proven for the fast engine: {unknown or 'a recursive $ref'}")
-    if "pattern" in schema and not plain_pattern(schema["pattern"]):
-        raise UnprovenSchema(f"pattern {schema['pattern']!r} is not proven to read alike")
-    depth += 1
-    if "$ref" in schema:
-        _visit(*resolve(schema["$ref"], base), place, depth)
-    types = schema.get("type")
-    types = types if isinstance(types, list) else [types]
-    listed = [schema["const"]] if "const" in schema else schema.get("enum", [])
-    if "integer" in types or "array" in types or any(isinstance(item, list) for item in listed):
-        place.marked = True
-    for sub in (*schema.get("allOf", ()), *schema.get("anyOf", ()), *schema.get("oneOf", ())):
-        _visit(sub, base, place, depth)
-    for key in ("if", "then", "else"):
-        _visit(schema.get(key), base, place, depth)
-    _visit(schema.get("propertyNames"), base, _Place(), depth)  # keys: strings, never marked
-    for name, sub in schema.get("properties", {}).items():
-        _visit(sub, base, place.below("names", name), depth)
-    _visit(schema.get("additionalProperties"), base, place.below("values"), depth)
-    _visit(schema.get("items"), base, place.below("items"), depth)
+        _visit(sub, base, place.named(name), depth)
+    _visit(schema.get("additionalProperties"), base, place.value(), depth)
+    _visit(schema.get("items"), base, place.item(), depth)
