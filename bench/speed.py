@@ -7,6 +7,10 @@ Prints figures only; nothing here asserts a time. Needs the `[fast]` extra for t
 it every row is the explaining engine), the `openai` SDK for its column, and uses the recordings in
 ../shared/recordings/real when they are there (else the runs and steps the engine makes).
 
+Columns: each reference on the same objects: orjson.loads and json.loads of their JSON text,
+jsonschema alone (runcore's validator, no findings made), the SDK's pydantic model, and runcore with
+no fast path (the explaining engine alone).
+
 Corpora: "real" are the recorded runs (valid under `observed`); "made" are runs and steps made by
 runcore's own engine in every status (valid under `spec`); "1% / 10% invalid" replace that share of
 a corpus with copies broken in one realistic way each (a timestamp in milliseconds, an integral
@@ -31,8 +35,8 @@ import orjson
 
 import runcore
 from runcore._contract._schemas import validator as schema_validator
-from runcore._contract._validate import explained  # runcore before the fast path
-from runcore._json import copied
+from runcore._contract._validate import explained  # runcore without its fast path
+from runcore._json import copied, parse, strict_parse
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "recordings" / "real"
@@ -153,7 +157,7 @@ def timed_rounds(work: dict[str, Callable[[], Any]], rounds: int) -> dict[str, f
     return {name: statistics.median(values) for name, values in times.items()}
 
 
-REFERENCES = ("orjson.loads", "json.loads", "jsonschema", "SDK model", "runcore before")
+REFERENCES = ("orjson.loads", "json.loads", "jsonschema", "SDK model", "no fast path")
 
 
 def validate_row(
@@ -168,7 +172,7 @@ def validate_row(
         "orjson.loads": lambda: [orjson.loads(text) for text in texts],
         "json.loads": lambda: [json.loads(text) for text in texts],
         "jsonschema": lambda: [check(obj) for obj in objects],
-        "runcore before": lambda: [explained(obj, kind, **options) for obj in objects],
+        "no fast path": lambda: [explained(obj, kind, **options) for obj in objects],
     }
     if model:
         work["SDK model"] = lambda: [model(obj) for obj in objects]
@@ -191,18 +195,42 @@ def single_row(
     return times["call"] / number * 1e6, times["call"] / times["reference"]
 
 
-def cold_start(rounds: int) -> tuple[float, float]:
-    """ms of `runcore check` on one small file, and its ratio to `python -c "import json"`."""
+def cold_starts(rounds: int) -> dict[str, tuple[float, float]]:
+    """ms of `runcore check` on one small file and of `import runcore`, and their ratios to
+    `python -c "import json"`."""
     small = str(ROOT / "examples" / "valid" / "poll.jsonl")
-    command = [shutil.which("runcore") or "runcore", "check", small]
+    commands = {
+        "check": [shutil.which("runcore") or "runcore", "check", small],
+        "import": [sys.executable, "-c", "import runcore"],
+        "json": [sys.executable, "-c", "import json"],
+    }
     times = timed_rounds(
         {
-            "runcore": lambda: subprocess.run(command, stdout=subprocess.DEVNULL, check=True),
-            "json": lambda: subprocess.run([sys.executable, "-c", "import json"], check=True),
+            name: lambda command=command: subprocess.run(
+                command, stdout=subprocess.DEVNULL, check=True
+            )
+            for name, command in commands.items()
         },
         rounds * 4,
     )
-    return times["runcore"] * 1e3, times["runcore"] / times["json"]
+    return {name: (times[name] * 1e3, times[name] / times["json"]) for name in ("check", "import")}
+
+
+def parse_row(lines: list[str], rounds: int) -> tuple[float, float, float]:
+    """µs per line of runcore's parse, its ratio to the strict parser alone and to orjson.loads."""
+    times = timed_rounds(
+        {
+            "parse": lambda: [parse(line) for line in lines],
+            "strict": lambda: [strict_parse(line) for line in lines],
+            "orjson": lambda: [orjson.loads(line) for line in lines],
+        },
+        rounds,
+    )
+    return (
+        times["parse"] / len(lines) * 1e6,
+        times["parse"] / times["strict"],
+        times["parse"] / times["orjson"],
+    )
 
 
 def main() -> None:
@@ -238,9 +266,7 @@ def main() -> None:
     )
 
     width = 58
-    print(
-        f"runcore {sys.version.split()[0]}, {rounds} interleaved rounds (median); time ratios: lower is faster"
-    )
+    print(f"Python {sys.version.split()[0]}, {rounds} interleaved rounds (median); ratios of times")
     print(
         f"{'what':{width}} {'objects':>7} {'objects/s':>10} {'µs/obj':>7}  "
         + "  ".join(f"{r:>14}" for r in REFERENCES)
@@ -276,33 +302,31 @@ def main() -> None:
         500,
         rounds,
     )
-    started, ratio = cold_start(rounds)
+    texts = [
+        line
+        for path in sorted(REAL.glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ] or [json.dumps(run) for run in runs]
+    parsed = parse_row(texts, rounds)
+    starts = cold_starts(rounds)
     print()
-    print(f"{'what':{width}} {'µs per call':>12} {'ratio':>8}  {'reference':36} target")
+    print(f"{'what':{width}} {'per call':>12} {'ratio':>8}  {'reference':36} target")
+    json_start = 'python -c "import json"'
     lines = [
-        (
-            "advance(complete), a typical run",
-            f"{advance[0]:.1f}",
-            f"{advance[1]:.2f}x",
-            "a plain dict update + the same copy",
-            "<= 2x",
-        ),
-        ("run_from_request", f"{created[0]:.1f}", "", "", "<= 20 µs"),
-        (
-            "runcore check, cold start on one small file",
-            f"{started * 1e3:.0f}",
-            f"{ratio:.2f}x",
-            'python -c "import json"',
-            "<= 2.5x",
-        ),
-        (
-            "runcore check end to end, 1,000,000 snapshots",
-            "(issue 8)",
-            "",
-            "orjson, line by line",
-            "<= 6x",
-        ),
-    ]
+        ("advance(complete), a typical run", f"{advance[0]:.1f} µs", f"{advance[1]:.2f}x",
+         "a plain dict update + the same copy", "<= 2x"),
+        ("run_from_request", f"{created[0]:.1f} µs", "", "", "<= 20 µs"),
+        ("parse, a line of the corpus", f"{parsed[0]:.1f} µs", f"{parsed[1]:.2f}x",
+         "the strict parser alone", ""),
+        ("parse, a line of the corpus", "", f"{parsed[2]:.2f}x", "orjson.loads", ""),
+        ("import runcore", f"{starts['import'][0]:.0f} ms", f"{starts['import'][1]:.2f}x",
+         json_start, ""),
+        ("runcore check, cold start on one small file", f"{starts['check'][0]:.0f} ms",
+         f"{starts['check'][1]:.2f}x", json_start, "<= 2.5x"),
+        ("runcore check end to end, 1,000,000 snapshots", "(issue 8)", "",
+         "orjson, line by line", "<= 6x"),
+    ]  # fmt: skip
     for what, value, times, reference, target in lines:
         print(f"{what:{width}} {value:>12} {times:>8}  {reference:36} {target}")
 
