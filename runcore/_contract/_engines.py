@@ -2,7 +2,7 @@
 "ask the explaining engine".
 
 It runs jsonschema-rs (the ``[fast]`` extra, with orjson) on validators compiled from the same schema
-files, and :func:`~runcore._contract._invariants.invariants_hold` for the lifecycle rules. It never
+files, and :func:`~runcore._contract._invariants.invariants_test` for the lifecycle rules. It never
 makes a finding: an object it does not clear, and any exception in it, goes to the explaining
 engine (``_validate``), so every finding comes from runcore's own code
 (decisions.md#speed-never-changes-a-verdict). Where jsonschema-rs reads a value otherwise than
@@ -10,10 +10,12 @@ runcore does, a guard sends the object to the explaining engine:
 
 - the value is not plain JSON (a cycle, nesting past orjson's 255 levels, an integer beyond 64
   bits, a subclass, a key that is not a string, a lone surrogate): orjson refuses to write it;
-- NaN and infinities anywhere: every validator also checks that every number is finite;
+- NaN and infinities anywhere: every validator also checks that every value has a JSON type,
+  which jsonschema-rs gives neither;
 - a float where an integer belongs (jsonschema-rs counts ``1.0``, ``-0.0`` and ``1e3`` as
-  integers) or a tuple where an array does (jsonschema-rs counts it as an array): the places
-  the schemas type as integer or array are looked at, and a float or tuple there is refused.
+  integers), a tuple where an array does (jsonschema-rs counts it as an array), an enum member
+  (jsonschema-rs reads its value): the places the schemas type as integer or array are looked
+  at, and anything there but a plain JSON value is refused.
 """
 
 from __future__ import annotations
@@ -138,8 +140,8 @@ Fits = Callable[[Any], bool]
 
 
 def _fitter(places: _Place) -> Fits:
-    """The test that no float and no tuple sits at a marked place, or below one on the way to
-    another: the places the schemas type as integer or array."""
+    """The test that only plain JSON values (no float) sit at a marked place, or below one on the
+    way to another: the places the schemas type as integer or array."""
     leaves = tuple(name for name, place in places.names.items() if place.marked and place.leaf())
     nested = tuple(
         (name, _fitter(place))
@@ -154,7 +156,7 @@ def _fitter(places: _Place) -> Fits:
         if kind is dict:
             get = value.get
             for name in leaves:
-                if type(get(name)) in _REFUSED:
+                if type(get(name)) not in _PLAIN:
                     return False
             for name, below in nested:
                 member = get(name)
@@ -171,12 +173,15 @@ def _fitter(places: _Place) -> Fits:
                     if not items(member):
                         return False
             return True
-        return kind not in _REFUSED
+        return kind in _PLAIN
 
     return fits
 
 
-_REFUSED = frozenset({float, tuple})
+# What may sit at a place typed integer or array, read the same by both engines: not a float (an
+# integral one is an integer to jsonschema-rs), a tuple (an array to it), nor an enum member orjson
+# writes as its value (jsonschema-rs reads the value; runcore, the member).
+_PLAIN = frozenset({int, str, bool, type(None), dict, list})
 
 
 def _places(kind: str, profile: str) -> _Place:

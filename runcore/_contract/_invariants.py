@@ -191,9 +191,9 @@ def invariants_test(table: StatusTable, profile: str) -> Callable[[dict[str, Any
     """:data:`RULES` as one fast predicate for the fast engine: ``test(obj)`` is True only when
     they find nothing in ``obj``, a schema-valid plain JSON run or step.
 
-    The fast engine calls it after jsonschema-rs has cleared ``obj`` and no float sits where an
-    integer belongs, so declared fields are of their schema's types (timestamps int or None). A
-    warning of ``observed`` is a finding too: the explaining engine reports it.
+    The fast engine calls it after jsonschema-rs has cleared ``obj``, so declared fields are of
+    their schema's types (timestamps ints or None); a value that is not plainly so (an int
+    subclass) is not proven either way, and says False, as a warning of ``observed`` does.
     """
     by_status = {}
     for status in table.statuses:
@@ -229,19 +229,18 @@ def invariants_test(table: StatusTable, profile: str) -> Callable[[dict[str, Any
                 return False
         for earlier, later in order:
             first = get(earlier)
-            if type(first) is int:
-                for name in later:
-                    then = get(name)
-                    if type(then) is int and then < first:
-                        return False
+            for name in later:
+                then = get(name)
+                if then is not None and first is not None:
+                    if type(then) is not int or type(first) is not int or then < first:
+                        return False  # out of order, or not plainly an int: not proven
         usage = get("usage")
-        if type(usage) is dict:
+        if usage is not None:
             prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
             total = usage.get("total_tokens")
-            if (
-                type(prompt) is type(completion) is type(total) is int
-                and prompt + completion != total
-            ):
+            if type(prompt) is not int or type(completion) is not int or type(total) is not int:
+                return False
+            if prompt + completion != total:
                 return False
         return get("required_action") is None or not any(
             True for _ in tool_calls_answerable(obj, table, profile)
