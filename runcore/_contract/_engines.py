@@ -25,7 +25,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from runcore._contract._invariants import TABLES, invariants_test
+from runcore._contract._invariants import TABLES, invariants_test, proven_plain
 from runcore._contract._schemas import documents, resolve, root_uri
 from runcore._kinds import KINDS, LIFECYCLE_TAGS, PAGE_ITEM_KINDS, PROFILES
 
@@ -68,22 +68,30 @@ _UNBUILT = object()
 def _accept(kind: str, profile: str) -> Accept:
     import orjson
 
-    fits = _fitter(_places(kind, profile))
+    places = _places(kind, profile)
+    fits = _fitter(places)
     is_valid = _compiled(kind, profile).is_valid
     dumps, plain_only = orjson.dumps, orjson.OPT_PASSTHROUGH_SUBCLASS
     tag = LIFECYCLE_TAGS.get(PAGE_ITEM_KINDS.get(kind, kind))
     holds = invariants_test(TABLES[tag], profile) if tag else None
     paged = kind in PAGE_ITEM_KINDS
+    # With the invariants on, a run or step whose tag is its own has its timestamps and usage
+    # proven plain by them: the places check leaves those out.
+    fits_rest = _fitter(places, proven_plain(TABLES[tag])) if tag and not paged else fits
 
     def accept(instance: Any, invariants: bool) -> bool:
         try:
             dumps(instance, None, plain_only)  # raises on what is not plain JSON
-            if not (is_valid(instance) and fits(instance)):
+            if not is_valid(instance):
                 return False
             if not invariants or holds is None:
-                return True
+                return fits(instance)
             if not paged:
-                return instance.get("object") != tag or holds(instance)
+                if instance.get("object") != tag:
+                    return fits(instance)
+                return fits_rest(instance) and holds(instance)
+            if not fits(instance):
+                return False
             for item in instance["data"]:
                 if item.get("object") == tag and not holds(item):
                     return False
@@ -92,6 +100,44 @@ def _accept(kind: str, profile: str) -> Accept:
             return False
 
     return accept
+
+
+def clears(value: Any, schema: Any) -> bool:
+    """True only when jsonschema finds nothing in ``value`` under ``schema``, a part of an
+    :func:`~runcore._contract._schemas.inlined` schema (no ``$ref``): the explaining engine then
+    need not descend into it. The same guards as :func:`fast_accept`, less the finite numbers
+    (jsonschema reports no NaN; runcore's own check of values does, before it)."""
+    found = _CLEARERS.get(id(schema))
+    if found is None:  # keyed by id: the schema is kept with its test, so the id stays its own
+        found = _CLEARERS[id(schema)] = (schema, _clearer(schema))
+    check = found[1]
+    return check is not None and check(value)
+
+
+_CLEARERS: dict[int, tuple[Any, Fits | None]] = {}
+
+
+def _clearer(schema: Any) -> Fits | None:
+    try:
+        import jsonschema_rs
+        import orjson
+
+        root = _Place()
+        _visit(schema, "", root, 0)
+        is_valid = jsonschema_rs.Draft202012Validator(schema, validate_formats=False).is_valid
+    except (ImportError, UnprovenSchema):
+        return None
+    fits = _fitter(root)
+    dumps, plain_only = orjson.dumps, orjson.OPT_PASSTHROUGH_SUBCLASS
+
+    def check(value: Any) -> bool:
+        try:
+            dumps(value, None, plain_only)
+            return bool(is_valid(value)) and fits(value)
+        except Exception:  # any surprise: the explaining engine descends
+            return False
+
+    return check
 
 
 @cache
@@ -139,13 +185,15 @@ def plain_pattern(pattern: str) -> bool:
 Fits = Callable[[Any], bool]
 
 
-def _fitter(places: _Place) -> Fits:
+def _fitter(places: _Place, proven: frozenset[str] = frozenset()) -> Fits:
     """The test that only plain JSON values (no float) sit at a marked place, or below one on the
-    way to another: the places the schemas type as integer or array."""
-    leaves = tuple(name for name, place in places.names.items() if place.marked and place.leaf())
+    way to another: the places the schemas type as integer or array (less the members ``proven``
+    plain by another test)."""
+    names = {name: place for name, place in places.names.items() if name not in proven}
+    leaves = tuple(name for name, place in names.items() if place.marked and place.leaf())
     nested = tuple(
         (name, _fitter(place))
-        for name, place in places.names.items()
+        for name, place in names.items()
         if place.needed() and name not in leaves
     )
     items = _fitter(places.items) if places.items and places.items.needed() else None

@@ -192,8 +192,9 @@ def invariants_test(table: StatusTable, profile: str) -> Callable[[dict[str, Any
     they find nothing in ``obj``, a schema-valid plain JSON run or step.
 
     The fast engine calls it after jsonschema-rs has cleared ``obj``, so declared fields are of
-    their schema's types (timestamps ints or None); a value that is not plainly so (an int
-    subclass) is not proven either way, and says False, as a warning of ``observed`` does.
+    their schema's types. It also proves the fields of :func:`proven_plain` plain ints (or null):
+    a value that is not plainly so (an int subclass, an integral float) says False, as a warning
+    of ``observed`` does.
     """
     by_status = {}
     for status in table.statuses:
@@ -209,7 +210,8 @@ def invariants_test(table: StatusTable, profile: str) -> Callable[[dict[str, Any
         (earlier, tuple(later for first, later in pairs if first == earlier))
         for earlier in dict.fromkeys(first for first, _ in pairs)
     )
-    absent = object()
+    absent = object()  # a default no field has: absent, not null
+    timestamps = tuple(dict.fromkeys(name for pair in pairs for name in pair))
 
     def test(obj: dict[str, Any]) -> bool:
         status = obj.get("status")
@@ -227,13 +229,17 @@ def invariants_test(table: StatusTable, profile: str) -> Callable[[dict[str, Any
         for name in forbidden:
             if get(name) is not None:
                 return False
+        for name in timestamps:
+            value = get(name)
+            if value is not None and type(value) is not int:
+                return False  # not plainly an int: not proven either way
         for earlier, later in order:
             first = get(earlier)
-            for name in later:
-                then = get(name)
-                if then is not None and first is not None:
-                    if type(then) is not int or type(first) is not int or then < first:
-                        return False  # out of order, or not plainly an int: not proven
+            if first is not None:
+                for name in later:
+                    then = get(name)
+                    if then is not None and then < first:
+                        return False
         usage = get("usage")
         if usage is not None:
             prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
@@ -247,3 +253,9 @@ def invariants_test(table: StatusTable, profile: str) -> Callable[[dict[str, Any
         )
 
     return test
+
+
+def proven_plain(table: StatusTable) -> frozenset[str]:
+    """The fields whose values :func:`invariants_test` proves plain ints or null (``usage``: an
+    object of three), so the fast engine need not look at them again."""
+    return frozenset({name for pair in _ORDER[table.tag] for name in pair} | {"usage"})
