@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import cache
+from itertools import chain
 from typing import Any
 
 from runcore._contract._schemas import schema
@@ -196,22 +197,25 @@ def invariants_test(table: StatusTable, profile: str) -> Callable[[dict[str, Any
     a value that is not plainly so (an int subclass, an integral float) says False, as a warning
     of ``observed`` does.
     """
+    pairs = _ORDER[table.tag]
     by_status = {}
     for status in table.statuses:
         needed = [name for name, rule in table.fields.items() if status in rule["required"]]
+        forbidden = [name for name, rule in table.fields.items() if status not in rule["allowed"]]
+        # Once the forbidden fields are proven null, only the others need their types and order.
+        kept = [(first, then) for first, then in pairs if then not in forbidden]
         by_status[status] = (
             tuple(name for name in needed if not _absence_is_explained(table.tag, name, profile)),
             tuple(name for name in needed if _absence_is_explained(table.tag, name, profile)),
-            tuple(name for name, rule in table.fields.items() if status not in rule["allowed"]),
+            tuple(forbidden),
+            tuple(name for name in dict.fromkeys(chain(*pairs)) if name not in forbidden),
+            tuple(  # by the earlier timestamp: it and the timestamps that must not be earlier
+                (earlier, tuple(then for first, then in kept if first == earlier))
+                for earlier in dict.fromkeys(first for first, _ in kept)
+            ),
         )
-    # _ORDER by its earlier timestamp: each one and the timestamps that must not be earlier.
-    pairs = _ORDER[table.tag]
-    order = tuple(
-        (earlier, tuple(later for first, later in pairs if first == earlier))
-        for earlier in dict.fromkeys(first for first, _ in pairs)
-    )
     absent = object()  # a default no field has: absent, not null
-    timestamps = tuple(dict.fromkeys(name for pair in pairs for name in pair))
+    actions = table.tag == "thread.run"  # only runs wait on tool calls
 
     def test(obj: dict[str, Any]) -> bool:
         status = obj.get("status")
@@ -219,7 +223,7 @@ def invariants_test(table: StatusTable, profile: str) -> Callable[[dict[str, Any
         if rules is None:
             return False
         get = obj.get
-        needed, may_be_absent, forbidden = rules
+        needed, may_be_absent, forbidden, timestamps, order = rules
         for name in needed:
             if get(name) is None:
                 return False
@@ -248,8 +252,10 @@ def invariants_test(table: StatusTable, profile: str) -> Callable[[dict[str, Any
                 return False
             if prompt + completion != total:
                 return False
-        return get("required_action") is None or not any(
-            True for _ in tool_calls_answerable(obj, table, profile)
+        return (
+            not actions
+            or get("required_action") is None
+            or not any(True for _ in tool_calls_answerable(obj, table, profile))
         )
 
     return test

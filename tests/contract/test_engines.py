@@ -20,7 +20,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from runcore import KINDS, PROFILES, RESPONSE_KINDS, RUN_STATUSES, infer_kind, validate
+from runcore import (
+    KINDS,
+    PROFILES,
+    RESPONSE_KINDS,
+    RUN_STATUSES,
+    STEP_STATUSES,
+    infer_kind,
+    validate,
+)
 from runcore._contract import _engines
 from runcore._contract._engines import UnprovenSchema, fast_accept, plain_pattern
 from runcore._contract._patterns import ecma_regex
@@ -372,7 +380,7 @@ def _planted(obj: Any, path: tuple[Any, ...], value: Any) -> Any:
 
 BASES = {
     **{f"run-{status}": ("run", make_run(status)) for status in RUN_STATUSES},
-    "step": ("run_step", make_step("completed")),
+    **{f"step-{status}": ("run_step", make_step(status)) for status in STEP_STATUSES},
     "run_list": (
         "run_list",
         {
