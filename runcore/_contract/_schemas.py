@@ -1,4 +1,5 @@
-"""The schema files, the registry that links them, and one compiled validator per kind and profile."""
+"""The schema files, the registry that links them, the same with every $ref inlined, and the
+compiled validators per kind and profile."""
 
 from __future__ import annotations
 

@@ -254,9 +254,9 @@ def test_an_exception_in_the_fast_engine_leaves_the_verdict_to_the_explaining_on
 
     monkeypatch.setattr(_engines, "_ACCEPTS", {})
     monkeypatch.setattr(_engines, "_compiled", lambda *_: type("V", (), {"is_valid": broken})())
-    run = {"object": "thread.run", "id": "run_1", "status": "queued"}
-    assert validate(run) == explained(run, "run")
-    assert validate(run) != []
+    valid, late = make_run("completed"), {**make_run("completed"), "completed_at": 1}
+    assert validate(valid) == explained(valid, "run") == []
+    assert [f.code for f in validate(late)] == [f.code for f in explained(late, "run")] != []
 
 
 def test_without_the_fast_extra_validate_is_the_explaining_engine(
