@@ -4,9 +4,10 @@ same objects).
 
 Run: python bench/speed.py [--rounds N]   (default 5: 100 samples of each, taken in turn; the median
      kept, as issue 9 measured its references)
-Prints figures only; nothing here asserts a time. Needs the `[fast]` extra for the fast path (without
-it every row is the explaining engine), the `openai` SDK for its column, and uses the recordings in
-../shared/recordings/real when they are there (else the runs and steps the engine makes).
+Prints figures only; nothing here asserts a time. Needs orjson (a reference, and with jsonschema-rs
+the fast path: the `[fast]` extra), the `openai` SDK for its column (the `[test]` extra), and uses
+the recordings in ../shared/recordings/real when they are there (else the runs and steps the engine
+makes).
 
 Columns: each reference on the same objects: orjson.loads and json.loads of their JSON text,
 jsonschema alone (runcore's validator, no findings made), the SDK's pydantic model, and runcore as
