@@ -81,13 +81,19 @@ def test_valid_objects_get_the_same_verdict_and_are_cleared_fast(
 
 
 def _deep_or_wide(value: Any, depth: int = 0) -> bool:
-    """What the fast engine leaves to the explaining one although it is valid: nesting past 255
-    levels, integers beyond 64 bits (orjson writes neither)."""
+    """What the fast engine may leave to the explaining one although it is valid: nesting past 255
+    levels, integers beyond 64 bits (orjson writes neither), and floats (one at a place that some
+    branch of the schema types as integer, as `tool_calls` of a message step, is not looked at
+    further)."""
     if isinstance(value, dict):
         return any(_deep_or_wide(member, depth + 1) for member in value.values())
     if isinstance(value, list):
         return any(_deep_or_wide(member, depth + 1) for member in value)
-    return depth > 250 or (isinstance(value, int) and not -(2**63) <= value < 2**64)
+    return (
+        depth > 250
+        or isinstance(value, float)
+        or (isinstance(value, int) and not -(2**63) <= value < 2**64)
+    )
 
 
 @fuzz(40)
