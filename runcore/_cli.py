@@ -7,7 +7,6 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from importlib.metadata import version
 from typing import TextIO
 
 from runcore._check._corpus import Summary, checked
@@ -31,11 +30,22 @@ INTERNAL_FAILURE = 3
 INTERRUPTED = 130
 
 
+class _Version(argparse.Action):
+    """--version, looking the version up only when asked: importlib.metadata costs a cold start
+    more than the rest of runcore (decisions.md#cold-start-imports-only-what-is-used)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib.metadata import version
+
+        sys.stdout.write(f"runcore {version('runcore')}\n")
+        parser.exit()
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="runcore", description="The OpenAI Assistants API runs contract."
     )
-    main.add_argument("--version", action="version", version=f"runcore {version('runcore')}")
+    main.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     commands = main.add_subparsers(dest="command", required=True)
     check = commands.add_parser(
         "check",

@@ -1,7 +1,9 @@
 """Rules JSON Schema cannot say: a run's or run step's status against its fields and timestamps.
 
 The usage sum and the tool-call rules are also the lifecycle engine's checks of an event's details:
-they live here once, and the engine calls them.
+they live here once, and the engine calls them. :func:`invariants_hold` is the same rules as one
+fast predicate for the fast engine; property tests prove it never clears what RULES would report
+(decisions.md#speed-never-changes-a-verdict).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import cache
+from itertools import chain
 from typing import Any
 
 from runcore._contract._schemas import schema
@@ -183,3 +186,82 @@ RULES: tuple[Rule, ...] = (
     usage_adds_up,
     tool_calls_answerable,
 )
+
+
+def invariants_test(table: StatusTable, profile: str) -> Callable[[dict[str, Any]], bool]:
+    """:data:`RULES` as one fast predicate for the fast engine: ``test(obj)`` is True only when
+    they find nothing in ``obj``, a schema-valid plain JSON run or step.
+
+    The fast engine calls it after jsonschema-rs has cleared ``obj``, so declared fields are of
+    their schema's types. It also proves the fields of :func:`proven_plain` plain ints (or null):
+    a value that is not plainly so (an int subclass, an integral float) says False, as a warning
+    of ``observed`` does.
+    """
+    pairs = _ORDER[table.tag]
+    by_status = {}
+    for status in table.statuses:
+        needed = [name for name, rule in table.fields.items() if status in rule["required"]]
+        forbidden = [name for name, rule in table.fields.items() if status not in rule["allowed"]]
+        # Once the forbidden fields are proven null, only the others need their types and order.
+        kept = [(first, then) for first, then in pairs if then not in forbidden]
+        by_status[status] = (
+            tuple(name for name in needed if not _absence_is_explained(table.tag, name, profile)),
+            tuple(name for name in needed if _absence_is_explained(table.tag, name, profile)),
+            tuple(forbidden),
+            tuple(name for name in dict.fromkeys(chain(*pairs)) if name not in forbidden),
+            tuple(  # by the earlier timestamp: it and the timestamps that must not be earlier
+                (earlier, tuple(then for first, then in kept if first == earlier))
+                for earlier in dict.fromkeys(first for first, _ in kept)
+            ),
+        )
+    absent = object()  # a default no field has: absent, not null
+    actions = table.tag == "thread.run"  # only runs wait on tool calls
+
+    def test(obj: dict[str, Any]) -> bool:
+        status = obj.get("status")
+        rules = by_status.get(status) if type(status) is str else None
+        if rules is None:
+            return False
+        get = obj.get
+        needed, may_be_absent, forbidden, timestamps, order = rules
+        for name in needed:
+            if get(name) is None:
+                return False
+        for name in may_be_absent:
+            if get(name, absent) is None:
+                return False
+        for name in forbidden:
+            if get(name) is not None:
+                return False
+        for name in timestamps:
+            value = get(name)
+            if value is not None and type(value) is not int:
+                return False  # not plainly an int: not proven either way
+        for earlier, later in order:
+            first = get(earlier)
+            if first is not None:
+                for name in later:
+                    then = get(name)
+                    if then is not None and then < first:
+                        return False
+        usage = get("usage")
+        if usage is not None:
+            prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+            total = usage.get("total_tokens")
+            if type(prompt) is not int or type(completion) is not int or type(total) is not int:
+                return False
+            if prompt + completion != total:
+                return False
+        return (
+            not actions
+            or get("required_action") is None
+            or not any(True for _ in tool_calls_answerable(obj, table, profile))
+        )
+
+    return test
+
+
+def proven_plain(table: StatusTable) -> frozenset[str]:
+    """The fields whose values :func:`invariants_test` proves plain ints or null (``usage``: an
+    object of three), so the fast engine need not look at them again."""
+    return frozenset({name for pair in _ORDER[table.tag] for name in pair} | {"usage"})

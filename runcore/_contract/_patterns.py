@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
-from typing import Any
-
-from jsonschema import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from runcore._json import brief
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 # ECMA-262 WhiteSpace and LineTerminator, what its \s matches (Python's re.ASCII \s lacks the others).
 _SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
@@ -62,5 +63,7 @@ def _tokens(pattern: str) -> Iterator[str]:
 
 def pattern(validator: Any, regex: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
     """The ``pattern`` keyword, matching as ECMA-262 does."""
+    from jsonschema import ValidationError  # the explaining engine's, imported when it runs
+
     if validator.is_type(instance, "string") and not ecma_regex(regex).search(instance):
         yield ValidationError(f"{brief(instance)} does not match {regex!r}")

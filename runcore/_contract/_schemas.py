@@ -1,4 +1,5 @@
-"""The schema files, the registry that links them, and one compiled validator per kind and profile."""
+"""The schema files, the registry that links them, the same with every $ref inlined, and the
+compiled validators per kind and profile."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, validators
-from referencing import Registry
-from referencing.jsonschema import DRAFT202012
+if TYPE_CHECKING:
+    from referencing import Registry
 
 from runcore._contract._patterns import pattern
+from runcore._findings import unescape_pointer
 from runcore._json import is_integer
 from runcore._kinds import Profile, require_kind, require_profile
 
@@ -33,9 +34,9 @@ def schema_files() -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 @cache
-def registry() -> Registry:
-    """All schema files, linked by their ``$id`` so ``$ref`` between files resolves offline."""
-    resources_ = []
+def documents() -> dict[str, dict[str, Any]]:
+    """Every schema file's document by its ``$id``, without ``$schema``."""
+    found = {}
     for name, document in schema_files():
         if document.get("$schema") != DIALECT:
             raise ValueError(
@@ -43,9 +44,77 @@ def registry() -> Registry:
             )
         # `$schema` has chosen the dialect; left in, jsonschema would swap runcore's validator class for
         # the stock one wherever a $ref enters a document root, dropping the integer rule and strict mode.
-        contents = {key: value for key, value in document.items() if key != "$schema"}
-        resources_.append(DRAFT202012.create_resource(contents))
-    return Registry().with_resources((str(resource.id()), resource) for resource in resources_)
+        found[document["$id"]] = {key: value for key, value in document.items() if key != "$schema"}
+    return found
+
+
+@cache
+def registry() -> Registry:
+    """All schema files, linked by their ``$id`` so ``$ref`` between files resolves offline."""
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    return Registry().with_resources(
+        (uri, DRAFT202012.create_resource(contents)) for uri, contents in documents().items()
+    )
+
+
+def resolve(ref: str, base: str) -> tuple[Any, str]:
+    """The schema a ``$ref`` names from the document at ``base``, and that schema's document
+    (runcore's refs are a file name, an absolute URI or neither, and a JSON Pointer fragment)."""
+    uri, _, fragment = ref.partition("#")
+    if not uri:
+        uri = base
+    elif "://" not in uri:
+        uri = base[: base.rfind("/") + 1] + uri
+    node: Any = documents()[uri]
+    for token in unescape_pointer(fragment):
+        node = node[int(token) if isinstance(node, list) else token]
+    return node, uri
+
+
+@cache
+def inlined(uri: str) -> Any:
+    """The schema at ``uri`` with every ``$ref`` replaced by the schema it names, so that jsonschema
+    never resolves a reference while it validates (decisions.md#speed-never-changes-a-verdict).
+
+    A ``$ref`` alone becomes its schema; one with other keywords becomes an ``allOf`` of its schema
+    in the same place, so that errors keep their order and each keeps its own schema.
+    """
+    return _inline(*resolve(uri, ""), 0)
+
+
+# Keywords whose value is a schema, a list of schemas, or schemas by name.
+_ONE = frozenset(
+    "additionalProperties items contains propertyNames if then else not unevaluatedItems "
+    "unevaluatedProperties".split()
+)
+_LIST = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_NAMED = frozenset({"properties", "patternProperties", "dependentSchemas"})
+
+
+def _inline(schema: Any, base: str, depth: int) -> Any:
+    if depth > 64:
+        raise ValueError("the schemas refer to themselves (a recursive $ref)")
+    if not isinstance(schema, dict):
+        return schema
+    if set(schema) == {"$ref"}:
+        return _inline(*resolve(schema["$ref"], base), depth + 1)
+    if "$ref" in schema and "allOf" in schema:
+        raise ValueError("a $ref beside an allOf cannot be inlined in its place")
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "$ref":
+            out["allOf"] = [_inline(*resolve(value, base), depth + 1)]
+        elif key in _ONE:
+            out[key] = _inline(value, base, depth + 1)
+        elif key in _LIST:
+            out[key] = [_inline(item, base, depth + 1) for item in value]
+        elif key in _NAMED:
+            out[key] = {name: _inline(item, base, depth + 1) for name, item in value.items()}
+        elif key not in ("$defs", "$id"):
+            out[key] = value
+    return out
 
 
 def schema(kind: str) -> dict[str, Any]:
@@ -54,31 +123,62 @@ def schema(kind: str) -> dict[str, Any]:
 
 
 def _contents(uri: str) -> Any:
-    return registry().contents(uri)
+    return documents()[uri]
 
-
-_TYPES = Draft202012Validator.TYPE_CHECKER.redefine(
-    "integer", lambda _checker, value: is_integer(value)
-)
-# runcore's dialect of Draft 2020-12: integers without a fraction, patterns read as ECMA-262.
-_Validator = validators.extend(Draft202012Validator, {"pattern": pattern}, type_checker=_TYPES)
 
 # Strict mode reports response fields that no schema declares. The `properties` keyword records
 # which keys each object was checked against; keys never declared anywhere are unknown. This reads
 # jsonschema's own evaluation instead of re-implementing it
 # (decisions.md#response-objects-are-open-strict-mode).
 DECLARED: ContextVar[dict[int, tuple[Any, set[str]]]] = ContextVar("runcore_declared")
-_PROPERTIES = Draft202012Validator.VALIDATORS["properties"]
 
 
-def _recording_properties(validator, properties, instance, schema_):  # type: ignore[no-untyped-def]
-    if isinstance(instance, dict):
-        declared = DECLARED.get()
-        declared.setdefault(id(instance), (instance, set()))[1].update(properties)
-    yield from _PROPERTIES(validator, properties, instance, schema_)
+@cache
+def _classes() -> tuple[Any, Any, Any]:
+    """runcore's dialect of Draft 2020-12 (integers without a fraction, patterns read as ECMA-262);
+    the same recording the properties each object was checked against; and the same skipping the
+    members and items the fast engine clears. Built when first used: jsonschema is the explaining
+    engine's, and ``runcore check`` on clean input never needs it."""
+    from jsonschema import Draft202012Validator, validators
 
+    from runcore._contract._engines import clears
 
-_RecordingValidator = validators.extend(_Validator, {"properties": _recording_properties})
+    types = Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, value: is_integer(value)
+    )
+    dialect = validators.extend(Draft202012Validator, {"pattern": pattern}, type_checker=types)
+    properties = Draft202012Validator.VALIDATORS["properties"]
+
+    def recording_properties(validator, declared, instance, schema_):  # type: ignore[no-untyped-def]
+        if isinstance(instance, dict):
+            seen = DECLARED.get()
+            seen.setdefault(id(instance), (instance, set()))[1].update(declared)
+        yield from properties(validator, declared, instance, schema_)
+
+    # Where the fast engine proves jsonschema would find nothing in a member or an item, it is not
+    # descended into: an invalid object is explained without walking its valid parts
+    # (decisions.md#speed-never-changes-a-verdict).
+    def quick_properties(validator, declared, instance, schema_):  # type: ignore[no-untyped-def]
+        if validator.is_type(instance, "object"):
+            for name, subschema in declared.items():
+                if name in instance and not clears(instance[name], subschema):
+                    yield from validator.descend(
+                        instance[name], subschema, path=name, schema_path=name
+                    )
+
+    items = Draft202012Validator.VALIDATORS["items"]
+
+    def quick_items(validator, each, instance, schema_):  # type: ignore[no-untyped-def]
+        if each is False or "prefixItems" in schema_:
+            yield from items(validator, each, instance, schema_)
+        elif validator.is_type(instance, "array"):
+            for index, item in enumerate(instance):
+                if not clears(item, each):
+                    yield from validator.descend(item, each, path=index)
+
+    recording = validators.extend(dialect, {"properties": recording_properties})
+    quick = validators.extend(dialect, {"properties": quick_properties, "items": quick_items})
+    return dialect, recording, quick
 
 
 def validator(kind: str, profile: Profile = "observed", strict: bool = False) -> Any:
@@ -88,14 +188,27 @@ def validator(kind: str, profile: Profile = "observed", strict: bool = False) ->
 
 @cache
 def _validator(kind: str, profile: Profile, strict: bool) -> Any:
+    cls = _classes()[1 if strict else 0]
+    return cls({"$ref": root_uri(kind, profile)}, registry=registry())
+
+
+@cache
+def inlined_validator(kind: str, profile: Profile, strict: bool) -> Any:
+    """:func:`validator` on the :func:`inlined` schema: the same errors, found without resolving a
+    reference and, unless ``strict`` (which records every object it checks), without descending
+    into what the fast engine clears (the explaining engine's; a property test compares the two)."""
+    return _classes()[1 if strict else 2](inlined(root_uri(kind, profile)))
+
+
+def root_uri(kind: str, profile: str) -> str:
+    """The URI of the schema a kind is checked against under a profile."""
     uri = SCHEMA_BASE + kind + ".json"
     if profile == "observed" and "observed" in _contents(uri).get("$defs", {}):
         uri += "#/$defs/observed"
-    cls = _RecordingValidator if strict else _Validator
-    return cls({"$ref": uri}, registry=registry())
+    return uri
 
 
 @cache
 def details_validator(name: str) -> Any:
     """The compiled validator of one event's details, ``details.json#/$defs/<name>``."""
-    return _Validator({"$ref": f"{DETAILS_URI}#/$defs/{name}"}, registry=registry())
+    return _classes()[0]({"$ref": f"{DETAILS_URI}#/$defs/{name}"}, registry=registry())

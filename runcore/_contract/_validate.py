@@ -6,8 +6,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
+from runcore._contract._engines import fast_accept
 from runcore._contract._invariants import invariant_findings
-from runcore._contract._schemas import DECLARED, validator
+from runcore._contract._schemas import DECLARED, inlined_validator, validator
 from runcore._contract._translate import schema_findings
 from runcore._errors import ContractViolation
 from runcore._findings import Finding, pointer, unescape_pointer
@@ -41,9 +42,35 @@ def validate(
     is: NaN and infinities, a value that contains itself, nesting deeper than 512 levels.
     """
     kind = infer_kind(instance) if kind is None else kind
+    # The fast engine clears what it can prove clean; it cannot record which properties each
+    # object was checked against, so --strict on a response is the explaining engine's
+    # (decisions.md#speed-never-changes-a-verdict).
+    if (
+        type(kind) is str
+        and type(profile) is str
+        and (strict is False or (strict is True and kind not in RESPONSE_KINDS))
+        and (invariants is True or invariants is False)
+    ):
+        accept = fast_accept(kind, profile)
+        if accept is not None and accept(instance, invariants):
+            return []
+    return explained(instance, kind, profile=profile, strict=strict, invariants=invariants)
+
+
+def explained(
+    instance: Any,
+    kind: str,
+    *,
+    profile: Profile = "observed",
+    strict: bool = False,
+    invariants: bool = True,
+) -> list[Finding]:
+    """:func:`validate` by the explaining engine alone: jsonschema's errors turned into findings,
+    then the invariants (the reference the fast engine is proven against)."""
     strict = require_flag("strict", strict) and kind in RESPONSE_KINDS
     invariants = require_flag("invariants", invariants)
-    schema_validator = validator(kind, profile, strict)
+    validator(kind, profile, strict)  # refuses an unknown kind or profile
+    schema_validator = inlined_validator(kind, profile, strict)
     subject, problems = checkable(instance)
     token = DECLARED.set({}) if strict else None
     try:

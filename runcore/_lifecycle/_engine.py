@@ -205,11 +205,28 @@ def _open_transition(table: StatusTable, obj: Mapping[str, Any], event: Any, now
     This is how a `transitions` Machine picks among a trigger's transitions, read off the Machine
     built once (no model attached; ``.get`` only, so shared state is never written).
     """
-    found = _MACHINES[table.name].events.get(event) if isinstance(event, str) else None
-    for transition in found.transitions.get(obj["status"], ()) if found else ():
-        if all(_holds(condition, obj, now) for condition in transition.conditions):
+    routes = _ROUTES.get((table.name, event, obj["status"]), ()) if isinstance(event, str) else ()
+    for transition, guards in routes:
+        for guard, wanted in guards:
+            if guard.holds(obj, now) != wanted:
+                break
+        else:
             return transition
     return None
+
+
+# Each (table, event, status): the Machine's transitions of the event out of the status, each with
+# its guards and whether the row wants them to hold (a condition) or not (unless): read off the
+# Machines once, so advance() looks its transition up in one dict.
+_ROUTES = {
+    (name, event, source): tuple(
+        (transition, tuple((GUARDS[str(c.func)], c.target) for c in transition.conditions))
+        for transition in transitions
+    )
+    for name, machine in _MACHINES.items()
+    for event, found in machine.events.items()
+    for source, transitions in found.transitions.items()
+}
 
 
 def _refusal(table: StatusTable, obj: Mapping[str, Any], event: Any, now: int) -> IllegalTransition:
@@ -261,9 +278,17 @@ def _entered(
     table: StatusTable, obj: Mapping[str, Any], dest: str, changes: Mapping[str, Any]
 ) -> dict[str, Any]:
     new = copied_object(f"/{table.name}", obj)
-    for name, rule in table.fields.items():
-        if dest not in rule["allowed"]:
-            new[name] = None
+    new.update(_CLEARED[table.name, dest])
     new.update(changes)
     new["status"] = dest
     return new
+
+
+# The fields each status forbids, set to null when an object enters it.
+_CLEARED = {
+    (table.name, status): {
+        name: None for name, rule in table.fields.items() if status not in rule["allowed"]
+    }
+    for table in (RUN_TABLE, STEP_TABLE)
+    for status in table.statuses
+}

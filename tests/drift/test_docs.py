@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -49,11 +50,28 @@ def test_every_link_to_a_decision_names_a_heading_of_decisions_md() -> None:
 
 
 def test_all_lists_exactly_the_public_names() -> None:
+    loaded = [getattr(runcore, name) for name in runcore.__all__]  # imported on first use
+    assert all(value is not None for value in loaded)
     # pytest rewrites the asserts of a plugin's package, which adds "@py_builtins" and the like.
     public = {name for name in vars(runcore) if name.isidentifier() and not name.startswith("_")}
     modules = {"strategies", "scenarios", "pytest_plugin"}
     assert sorted(runcore.__all__) == sorted(public - modules)
     assert len(runcore.__all__) == len(set(runcore.__all__))
+    assert set(runcore.__all__) <= set(dir(runcore))
+
+
+def test_the_names_typed_for_checkers_are_the_names_imported_on_first_use() -> None:
+    tree = ast.parse((ROOT / "runcore" / "__init__.py").read_text(encoding="utf-8"))
+    typed = {
+        alias.name: node.module
+        for block in tree.body
+        if isinstance(block, ast.If)
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert typed == runcore._MODULES
+    assert sorted(typed) == sorted(runcore.__all__)
 
 
 def test_the_python_examples_in_the_readme_run() -> None:
