@@ -55,6 +55,15 @@ def parse(text: str) -> Any:
     return strict_parse(text) if value is _UNSURE else value
 
 
+def parse_bytes(data: bytes, *, one_line: bool = False) -> Any:
+    """:func:`parse` of UTF-8 ``data``: what :func:`decode` (with no byte-order mark) then
+    :func:`parse` give, without decoding what orjson reads."""
+    value = _fast_parse(data)
+    if value is _UNSURE:
+        return strict_parse(decode(data, first=False, one_line=one_line))
+    return value
+
+
 _UNSURE = object()
 # Bytes -> b"0" for an ASCII digit, b" " for anything else: runs of digits, at C speed.
 _DIGITS = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
@@ -62,28 +71,33 @@ _DIGITS = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
 _LONG_NUMBER = b"0" * 19
 
 
-def _fast_parse(text: str) -> Any:
+def _fast_parse(text: str | bytes) -> Any:
     """What orjson reads in ``text``, or _UNSURE where it might read otherwise than strict_parse:
     a text it refuses (strict_parse names the fault), a duplicate key (orjson keeps the last), a
     run of 19 digits (an integer beyond 64 bits), nesting past the 255 levels orjson writes (below
     :data:`MAX_DEPTH`), or an escaped colon (which would hide a duplicate from the count below)."""
-    orjson = _orjson()
-    if orjson is None or "\\u003" in text:
+    orjson = optional_orjson()
+    try:
+        data = text.encode() if isinstance(text, str) else text
+    except UnicodeEncodeError:  # a lone surrogate: strict_parse names it
+        return _UNSURE
+    if orjson is None or b"\\u003" in data:
         return _UNSURE
     try:
-        value = orjson.loads(text)
+        value = orjson.loads(data)
         written = orjson.dumps(value)  # refuses nesting past 255 levels
     except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         return _UNSURE
     # Outside strings a colon follows each key; orjson writes every colon of the strings as it is,
     # so one key fewer (a duplicate dropped) is one colon fewer.
-    if text.count(":") != written.count(b":") or _LONG_NUMBER in text.encode().translate(_DIGITS):
+    if data.count(b":") != written.count(b":") or _LONG_NUMBER in data.translate(_DIGITS):
         return _UNSURE
     return value
 
 
 @cache
-def _orjson() -> Any:
+def optional_orjson() -> Any:
+    """orjson (the ``[fast]`` extra), or None where it is not installed."""
     try:
         import orjson
     except ImportError:

@@ -131,6 +131,10 @@ def checked(
 
 def _counted(cases: Iterator[Case], summary: Summary) -> Iterator[Case]:
     for case in cases:
+        if not case.findings:
+            summary.objects += case.objects
+            yield case
+            continue
         summary.objects += case.objects if case.skipped is None else 0
         for finding in case.findings:
             summary.errors += finding.severity == "error"
@@ -142,7 +146,9 @@ def _counted(cases: Iterator[Case], summary: Summary) -> Iterator[Case]:
 
 def _cases(items: Iterator[Any], check: _Check) -> Iterator[Case]:
     for item in items:
-        if isinstance(item, PassedOver):
+        if type(item) is Document and item.problem is None:  # the most common item first
+            yield from _document(item, check)
+        elif isinstance(item, PassedOver):
             check.summary.passed_over += 1
         elif isinstance(item, Interaction):
             check.summary.interactions += 1
@@ -340,7 +346,7 @@ def _histories(check: _Check, coverage: bool) -> Iterator[Case]:
         check.summary.histories += 1
         what = "run" if history.tag == "thread.run" else "step"
         name = f"{what} {history.key}: {history.snapshots} snapshot(s)"
-        yield Case(history.first.file, history.first.line, name, history.findings, objects=0)
+        yield Case(history.first.file, history.first.line, name, history.findings or [], objects=0)
     if coverage:
         check.summary.coverage = [
             as_dict(tag.rsplit(".", 1)[-1] if tag != "thread.run" else "run", walks.coverage())

@@ -12,12 +12,12 @@ import sys
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from runcore._check._coverage import Walks
 from runcore._findings import Finding, found
 from runcore._graph import reachable
-from runcore._json import is_integer
+from runcore._json import is_integer, optional_orjson
 from runcore._lifecycle._creation import _REQUEST_SETTINGS as REQUEST_SETTINGS
 from runcore._tables import ACTIVE_RUN_STATUSES, RUN_TABLE, STEP_TABLE, StatusTable
 
@@ -42,18 +42,16 @@ STAMPS = {
 _END_STAMPS = ("completed_at", "failed_at", "cancelled_at")
 
 
-class Digest(int):
-    """A long field as its snapshot keeps it: the hash of its JSON text."""
-
-    __slots__ = ()
+# A long field as its snapshot keeps it: the hash of its text, as 8 bytes (no JSON value is kept
+# as bytes, and bytes are not tracked by the garbage collector).
+Digest = bytes
 
 
 # A field a snapshot does not have (API v1 and v2 runs differ): never compared.
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "absent", "__slots__": ()})()
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(NamedTuple):
     """Where a snapshot is and when it arrived: its input (in the order given), its position in the
     whole check, and the time the recording gives (Unix seconds) if it gives one."""
 
@@ -106,9 +104,15 @@ class History:
     first: Place
     latest: Snapshot
     snapshots: int = 1
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] | None = None  # made at the first finding: most histories have none
     last_edge: tuple[str, str, str] | None = None
     outlived: bool = False
+
+    def add(self, findings: list[Finding]) -> None:
+        if findings:
+            if self.findings is None:
+                self.findings = []
+            self.findings += findings
 
 
 @dataclass(slots=True)
@@ -119,7 +123,7 @@ class Run:
     assistant_id: Any = None
     created_at: Any = None
     ended: Place | None = None  # where the run was first seen ended
-    steps: list[str] = field(default_factory=list)
+    steps: list[str] | None = None
     submitted: dict[str, tuple[Any, Place]] | None = None
 
 
@@ -128,9 +132,9 @@ class Thread:
     """When each run of a thread was live: created_at, and the latest moment known live."""
 
     starts: list[tuple[int, str]] = field(default_factory=list)
-    live: dict[str, list[int]] = field(default_factory=dict)
+    live: dict[str, tuple[int, int]] = field(default_factory=dict)
     latest_live: int = 0
-    reported: set[tuple[str, str]] = field(default_factory=set)
+    reported: set[tuple[str, str]] | None = None  # made at the first report
 
 
 class Histories:
@@ -153,20 +157,24 @@ class Histories:
     # -- snapshots ---------------------------------------------------------------------------
 
     def snapshot(self, obj: Mapping[str, Any], place: Place) -> None:
-        """A run or step as one response showed it."""
-        tag, key = obj.get("object"), obj.get("id")
-        if not isinstance(tag, str) or tag not in TABLES or not isinstance(key, str):
-            return
-        new = _snapshot(obj, tag, place)
+        """A run or step as one response showed it (anything else is not remembered)."""
+        seen = sighting(obj)
+        if seen is not None:
+            self.see(seen, place)
+
+    def see(self, seen: Sighting, place: Place) -> None:
+        """A run or step as :func:`sighting` read it from a response, at ``place``."""
+        key = seen.key
+        new = Snapshot(place, seen.tag, seen.status, seen.fixed, seen.stamps, seen.outputs, key)
         history = self.histories.get(key)
         if history is None:
-            history = self.histories[key] = History(key, tag, place, new)
+            history = self.histories[key] = History(key, seen.tag, place, new)
         else:
             self._compare(history, new)
-        if tag == RUN_TABLE.tag:
-            self._run(key, obj, new)
+        if seen.tag == RUN_TABLE.tag:
+            self._run(seen, new)
         else:
-            self._step(history, obj, new)
+            self._step(history, seen, new)
 
     def _compare(self, history: History, new: Snapshot) -> None:
         history.snapshots += 1
@@ -178,7 +186,7 @@ class Histories:
             found_pair = forward if order else backward
         else:
             found_pair = _pair(latest, new) if order else _pair(new, latest)
-        history.findings += found_pair
+        history.add(found_pair)
         if order:
             self._walked(history, latest, new)
             history.latest = new
@@ -201,27 +209,31 @@ class Histories:
 
     # -- runs, steps and threads ---------------------------------------------------------------
 
-    def _run(self, key: str, obj: Mapping[str, Any], new: Snapshot) -> None:
-        run = self.runs.setdefault(key, Run())
+    def _run(self, seen: Sighting, new: Snapshot) -> None:
+        run = self.runs.get(seen.key)
+        if run is None:
+            run = self.runs[seen.key] = Run()
         first_sight = run.created_at is None and run.thread_id is None
-        run.thread_id = run.thread_id or obj.get("thread_id")
-        run.assistant_id = run.assistant_id or obj.get("assistant_id")
-        run.created_at = run.created_at if run.created_at is not None else obj.get("created_at")
+        run.thread_id = run.thread_id or seen.thread_id
+        run.assistant_id = run.assistant_id or seen.assistant_id
+        run.created_at = run.created_at if run.created_at is not None else seen.created_at
         if first_sight:
-            for step_id in run.steps:
+            for step_id in run.steps or ():
                 self._step_against_run(self.histories[step_id], run)
         if new.status in RUN_TABLE.terminal and run.ended is None:
             run.ended = new.place
-            for step_id in run.steps:
+            for step_id in run.steps or ():
                 self._outlived(self.histories[step_id], run)
-        self._live(key, obj)
+        if seen.live is not None:
+            self._live(seen.key, *seen.live)
 
-    def _step(self, history: History, obj: Mapping[str, Any], new: Snapshot) -> None:
-        run_id = obj.get("run_id")
+    def _step(self, history: History, seen: Sighting, new: Snapshot) -> None:
+        run_id = seen.run_id
         if not isinstance(run_id, str):
             return
         run = self.runs.setdefault(run_id, Run())
         if history.snapshots == 1:  # a step belongs to the run its first snapshot names
+            run.steps = run.steps or []
             run.steps.append(history.key)
             if run.created_at is not None or run.thread_id is not None:
                 self._step_against_run(history, run)
@@ -236,16 +248,16 @@ class Histories:
             mine = step.get(name)
             if value is not None and isinstance(mine, str) and mine != value:
                 message = f"the step's {name} is {mine!r}; its run's is {value!r}"
-                history.findings.append(
-                    _at(found("step_run_mismatch", "history", [name], message, mine), step)
+                history.add(
+                    [_at(found("step_run_mismatch", "history", [name], message, mine), step)]
                 )
         made = step.get("created_at")
         if is_integer(made) and is_integer(run.created_at) and made < run.created_at:
             message = (
                 f"the step was created at {made}, before its run (created at {run.created_at})"
             )
-            history.findings.append(
-                _at(found("step_before_run", "history", ["created_at"], message, made), step)
+            history.add(
+                [_at(found("step_before_run", "history", ["created_at"], message, made), step)]
             )
 
     def _outlived(self, history: History, run: Run) -> None:
@@ -256,8 +268,13 @@ class Histories:
         if before(run.ended, step.place) is True:
             history.outlived = True
             message = "the step is in_progress in a snapshot taken after its run ended"
-            history.findings.append(
-                _at(found("step_outlived_run", "history", ["status"], message, "in_progress"), step)
+            history.add(
+                [
+                    _at(
+                        found("step_outlived_run", "history", ["status"], message, "in_progress"),
+                        step,
+                    )
+                ]
             )
 
     def submitted(self, run_id: str, outputs: Any, place: Place) -> None:
@@ -277,9 +294,7 @@ class Histories:
                 continue
             path: list[str | int] = ["step_details", "tool_calls", index, "function", "output"]
             message = f"tool call {call_id!r} does not carry the output submitted for it"
-            history.findings.append(
-                _at(found("tool_output_not_carried", "history", path, message), new)
-            )
+            history.add([_at(found("tool_output_not_carried", "history", path, message), new)])
 
     def page(self, items: list[Any], place: Place) -> None:
         """A page of runs: two live runs of one thread on it is a finding."""
@@ -293,38 +308,32 @@ class Histories:
                 thread = self.threads.setdefault(str(thread_id), Thread())
                 pair = (str(earlier.get("id")), str(later.get("id")))
                 history = self.histories.get(pair[1])
-                if pair in thread.reported or history is None or pair[0] == pair[1]:
+                if thread.reported and pair in thread.reported:
                     continue
+                if history is None or pair[0] == pair[1]:
+                    continue
+                thread.reported = thread.reported or set()
                 thread.reported.add(pair)
                 runs_named = f"runs {pair[0]!r} and {pair[1]!r} of thread {thread_id!r}"
                 message = f"{runs_named} are both live on one page"
                 finding = found(
                     "thread_two_live_runs", "history", ["data", index, "status"], message
                 )
-                history.findings.append(_placed(finding, place, pair[1]))
+                history.add([_placed(finding, place, pair[1])])
 
-    def _live(self, key: str, obj: Mapping[str, Any]) -> None:
-        """When the run was live, by its own clock: from its creation to the latest moment one
-        of its snapshots shows it live (``started_at`` of a live run) or its end timestamp. A
-        recorder's or proxy's clock (a ``Date`` header) is another machine's, and not used."""
-        thread_id, made = obj.get("thread_id"), obj.get("created_at")
-        if not isinstance(thread_id, str) or not is_integer(made):
-            return
-        status = _text(obj.get("status"))
-        moments = []
-        if status in ACTIVE_RUN_STATUSES:
-            moments = [obj.get("started_at")]
-        elif status in RUN_TABLE.terminal:
-            moments = [obj.get(s) for s in _END_STAMPS]
-        until = max([m for m in moments if is_integer(m)], default=made)
-        thread = self.threads.setdefault(thread_id, Thread())
+    def _live(self, key: str, thread_id: str, made: int, until: int) -> None:
+        """When the run was live (:func:`_live_span`): a thread has one live run at a time."""
+        thread = self.threads.get(thread_id)
+        if thread is None:
+            thread = self.threads[thread_id] = Thread()
         span = thread.live.get(key)
         if span is None:
-            span = thread.live[key] = [made, made]
+            span = thread.live[key] = (made, made)
             insort(thread.starts, (made, key))
             self._created_while_live(thread, key, made)
         if until > span[1]:
-            old, span[1] = span[1], until
+            old = span[1]
+            thread.live[key] = (span[0], until)
             thread.latest_live = max(thread.latest_live, until)
             start = bisect_right(thread.starts, (max(old, made), "\uffff"))
             end = bisect_left(thread.starts, (until, ""))
@@ -339,12 +348,13 @@ class Histories:
                 self._overlap(thread, other, key, None)
 
     def _overlap(self, thread: Thread, earlier: str, later: str, thread_id: str | None) -> None:
-        if earlier == later or (earlier, later) in thread.reported:
+        if earlier == later or (thread.reported and (earlier, later) in thread.reported):
             return
         start, until = thread.live[earlier]
         made = thread.live[later][0]
         if not start < made < until:
             return
+        thread.reported = thread.reported or set()
         thread.reported.add((earlier, later))
         history = self.histories.get(later)
         message = (
@@ -353,7 +363,7 @@ class Histories:
         )
         if history is not None:
             finding = found("thread_two_live_runs", "history", ["created_at"], message, made)
-            history.findings.append(_placed(finding, history.first, later))
+            history.add([_placed(finding, history.first, later)])
 
     def each(self) -> Iterator[History]:
         """Every history, in the order first seen."""
@@ -370,25 +380,90 @@ def _created(obj: Mapping[str, Any]) -> int:
     return made if is_integer(made) else 0
 
 
-def _snapshot(obj: Mapping[str, Any], tag: str, place: Place) -> Snapshot:
-    """What is kept of a snapshot: its fixed fields and timestamps (short values as they are,
-    long ones as digests), its status when it is text, a tool-calls step's outputs."""
-    fixed = tuple(_kept(obj[name]) if name in obj else ABSENT for name in FIXED[tag])
-    stamps = tuple(_kept(obj[name]) if name in obj else ABSENT for name in STAMPS[tag])
-    status = _text(obj.get("status"))
-    return Snapshot(place, tag, status, fixed, stamps, _outputs(obj), str(obj.get("id")))
+class Sighting(NamedTuple):
+    """What one response tells the histories of a run or step: its snapshot's values as kept (see
+    :class:`Snapshot`), and what runs, steps and threads compare as the response gave it."""
+
+    tag: str
+    key: str
+    status: str | None
+    fixed: tuple[Any, ...]
+    stamps: tuple[Any, ...]
+    outputs: dict[str, tuple[int, Any]] | None
+    thread_id: Any
+    assistant_id: Any
+    created_at: Any
+    run_id: Any
+    live: tuple[str, int, int] | None  # a run's thread, creation, and latest moment known live
+
+
+def sighting(obj: Mapping[str, Any]) -> Sighting | None:
+    """What a run or step tells the histories, read from the object alone (so it can be read in
+    another process); None for anything else. Fixed fields and timestamps are kept short (long
+    values as digests), the status when it is text, a tool-calls step's outputs."""
+    get = obj.get
+    tag, key = get("object"), get("id")
+    if not isinstance(tag, str) or tag not in TABLES or not isinstance(key, str):
+        return None
+    fixed = tuple([_kept(get(name, ABSENT)) for name in FIXED[tag]])
+    stamps = tuple([_kept(get(name, ABSENT)) for name in STAMPS[tag]])
+    status = _text(get("status"))
+    outputs = _outputs(obj) if "step_details" in obj else None
+    thread_id, made = get("thread_id"), get("created_at")
+    live = _live_span(obj, thread_id, made, status) if tag == RUN_TABLE.tag else None
+    return Sighting(
+        tag, key, status, fixed, stamps, outputs,
+        thread_id, get("assistant_id"), made, get("run_id"), live,
+    )  # fmt: skip
+
+
+def _live_span(
+    run: Mapping[str, Any], thread_id: Any, made: Any, status: str | None
+) -> tuple[str, int, int] | None:
+    """When the run was live, by its own clock: from its creation to the latest moment the
+    snapshot shows it live (``started_at`` of a live run) or its end timestamp. A recorder's or
+    proxy's clock (a ``Date`` header) is another machine's, and not used."""
+    if not isinstance(thread_id, str) or not is_integer(made):
+        return None
+    moments = []
+    if status in ACTIVE_RUN_STATUSES:
+        moments = [run.get("started_at")]
+    elif status in RUN_TABLE.terminal:
+        moments = [run.get(s) for s in _END_STAMPS]
+    return thread_id, made, max([m for m in moments if is_integer(m)], default=made)
+
+
+_SCALARS = frozenset({type(None), bool, int, float, type(ABSENT)})
 
 
 def _kept(value: Any) -> Any:
     """A value as a snapshot keeps it: a short one as it is (text interned: a thread's or model's
-    name is kept once), a long one as the Digest of its JSON."""
-    if _small(value):
-        return sys.intern(value) if isinstance(value, str) else value
+    name is kept once), a long one as a Digest of its text or JSON."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is str:
+        return sys.intern(value) if len(value) <= 200 else _digest(value)
+    return _digest(_written(value))
+
+
+def _digest(text: bytes | str) -> Digest:
+    return hash(text).to_bytes(8, "little", signed=True)
+
+
+def _written(value: Any) -> bytes | str:
+    """A JSON container as one text, its keys sorted: orjson's where it is there and takes the
+    value (one writer per value, so equal values give equal texts), else the json module's."""
+    orjson = optional_orjson()
+    if orjson is not None:
+        try:
+            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:
+            pass
     try:
-        text = json.dumps(value, sort_keys=True, allow_nan=False)
+        return json.dumps(value, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError, RecursionError):
-        text = f"<{type(value).__name__}>"
-    return Digest(hash(text))
+        return f"<{type(value).__name__}>"
 
 
 def _outputs(step: Mapping[str, Any]) -> dict[str, tuple[int, Any]] | None:
@@ -403,14 +478,6 @@ def _outputs(step: Mapping[str, Any]) -> dict[str, tuple[int, Any]] | None:
         if isinstance(function, dict) and isinstance(call.get("id"), str):
             found_outputs[call["id"]] = (index, _kept(function.get("output")))
     return found_outputs
-
-
-def _small(value: Any) -> bool:
-    return (
-        value is None
-        or isinstance(value, (bool, int, float))
-        or (isinstance(value, str) and len(value) <= 200)
-    )
 
 
 _REACHABLE: dict[tuple[str, str], set[str]] = {}

@@ -242,4 +242,6 @@ def _answer(
 
 
 def _at(record: Record | Document, line: int | None) -> Record | Document:
+    if isinstance(record, Document):
+        return record._replace(line=line)
     return replace(record, line=line)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from codecs import BOM_UTF8
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from typing import Any, BinaryIO
@@ -14,12 +15,13 @@ from runcore._check._cassettes import azure_interactions, json_cassette, read_ya
 from runcore._check._har import har_interactions
 from runcore._check._records import Document, Item, Stream
 from runcore._check._sse import events, looks_like_a_stream
-from runcore._json import JSONProblem, decode, parse
+from runcore._json import JSONProblem, decode, parse, parse_bytes
 
 Reader = Callable[[str, BinaryIO], Iterator[Item]]
 
 # What JSON counts as whitespace (RFC 8259 §2); a line of other spaces is a bad line, not a blank one.
 _WHITESPACE = " \t\r\n"
+_BLANK = _WHITESPACE.encode()
 
 
 def read_whole(name: str, stream: BinaryIO) -> Iterator[Item]:
@@ -54,20 +56,24 @@ def _whole(name: str, data: bytes) -> Iterator[Item]:
         yield Document(name, None, problem="a recording of no interaction", code="empty_input")
 
 
-def recording(name: str, text: str, value: Any, first: int = 1) -> Iterator[Item] | None:
+def recording(name: str, text: str | bytes, value: Any, first: int = 1) -> Iterator[Item] | None:
     """The interactions of a JSON document that is a recording, recognised by its content (its
-    text starting at line ``first``); None for any other document."""
+    text, or its UTF-8 bytes, starting at line ``first``); None for any other document."""
     if not isinstance(value, dict):
         return None
     log = value.get("log")
     if isinstance(log, dict) and isinstance(log.get("entries"), list):
-        return har_interactions(name, text, value, first)
+        return har_interactions(name, _text(text), value, first)
     if isinstance(value.get("Entries"), list):
-        return azure_interactions(name, text, value, first)
+        return azure_interactions(name, _text(text), value, first)
     for key in ("interactions", "http_interactions"):
         if isinstance(value.get(key), list):
-            return json_cassette(name, text, value, key, first)
+            return json_cassette(name, _text(text), value, key, first)
     return None
+
+
+def _text(text: str | bytes) -> str:
+    return text if isinstance(text, str) else text.decode("utf-8")
 
 
 def read_lines(name: str, stream: Iterable[bytes]) -> Iterator[Item]:
@@ -79,20 +85,20 @@ def read_lines(name: str, stream: Iterable[bytes]) -> Iterator[Item]:
     """
     seen = False
     for number, raw in enumerate(stream, start=1):
-        try:
-            line = decode(raw, first=number == 1, one_line=True)
-        except JSONProblem as problem:
-            seen = True
-            yield Document(name, number, problem=str(problem))
-            continue
-        if line.strip(_WHITESPACE):
+        if number == 1 and raw.startswith(BOM_UTF8):
+            raw = raw[len(BOM_UTF8) :]
+        if raw.strip(_BLANK):
             seen = True
             try:
-                value = parse(line)
+                value = parse_bytes(raw, one_line=True)
             except JSONProblem as problem:
                 yield Document(name, number, problem=str(problem))
                 continue
-            yield from recording(name, line, value, number) or [Document(name, number, value)]
+            found = recording(name, raw, value, number)
+            if found is None:
+                yield Document(name, number, value)
+            else:
+                yield from found
     if not seen:
         yield _empty(name)
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
     """One JSON value read from an input, or the problem that stopped it being read.
 
     ``line`` is where the value starts (``None`` for a whole file or a problem no line is to blame);

@@ -14,10 +14,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from runcore._json import _UNSURE, MAX_DEPTH, JSONProblem, _fast_parse, _orjson, parse, strict_parse
+from runcore._json import (
+    _UNSURE,
+    MAX_DEPTH,
+    JSONProblem,
+    _fast_parse,
+    optional_orjson,
+    parse,
+    strict_parse,
+)
 from tests.hostile import fuzz
 
-FAST = _orjson() is not None
+FAST = optional_orjson() is not None
 needs_fast = pytest.mark.skipif(not FAST, reason="the [fast] extra is not installed")
 
 
