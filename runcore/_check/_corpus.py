@@ -17,9 +17,17 @@ from runcore._check._exchange import (
     run_answer_findings,
     succeeded,
 )
-from runcore._check._history import Histories, Place
+from runcore._check._history import Histories, Place, Sighting, sighting
 from runcore._check._paths import Input
-from runcore._check._records import Document, Exchange, Interaction, PassedOver, Record, Stream
+from runcore._check._records import (
+    Checked,
+    Document,
+    Exchange,
+    Interaction,
+    PassedOver,
+    Record,
+    Stream,
+)
 from runcore._check._stream import KINDS_BY_TAG, StreamRules
 from runcore._contract._validate import validate
 from runcore._errors import UnknownKind
@@ -146,7 +154,9 @@ def _counted(cases: Iterator[Case], summary: Summary) -> Iterator[Case]:
 
 def _cases(items: Iterator[Any], check: _Check) -> Iterator[Case]:
     for item in items:
-        if type(item) is Document and item.problem is None:  # the most common item first
+        if type(item) is Checked:  # the most common items first
+            yield _checked(item, check)
+        elif type(item) is Document and item.problem is None:
             yield from _document(item, check)
         elif isinstance(item, PassedOver):
             check.summary.passed_over += 1
@@ -184,10 +194,11 @@ def _document(document: Document, check: _Check) -> list[Case]:
     except UnknownKind as error:
         finding = _input_finding("unknown_kind", str(error), file, line)
         return [Case(file, line, case_name(None, line), [finding])]
+    if not (is_page(value) and chosen in PAGE_ITEM_KINDS):
+        examined = alone(value, chosen, check.profile, check.strict)
+        return [_checked(Checked(file, line, *examined), check)]
     findings = _validated(value, chosen, check, file, line)
     _remember(value, check.place(file, line, None), check)
-    if not (is_page(value) and chosen in PAGE_ITEM_KINDS):
-        return [Case(file, line, case_name(value, line), findings)]
     page = Case(file, line, case_name(None, line, "list"), [])
     items = [
         Case(file, line, case_name(item, line, f"/data/{i}"), [])
@@ -197,6 +208,25 @@ def _document(document: Document, check: _Check) -> list[Case]:
         index = page_item(finding.pointer)
         (page if index is None else items[index]).findings.append(finding)
     return [page, *items]
+
+
+def alone(
+    value: Any, kind: str, profile: Profile, strict: bool
+) -> tuple[str | None, list[Finding], Sighting | None]:
+    """An object that is not a page, checked alone as ``kind``: its id (when it has one), its
+    findings, and what it tells the histories. The same whichever process reads it."""
+    found = validate(value, kind, profile=profile, strict=strict)
+    return _id(value), found, sighting(value) if isinstance(value, dict) else None
+
+
+def _checked(item: Checked, check: _Check) -> Case:
+    """An object checked alone: its case, and its sighting given to the histories."""
+    file, line = item.file, item.line
+    findings = [replace(finding, file=file, line=line) for finding in item.findings]
+    place = check.place(file, line, None)
+    if item.sighting is not None:
+        check.histories.see(item.sighting, place)
+    return Case(file, line, _name(line, item.label), findings)
 
 
 def _validated(value: Any, kind: str, check: _Check, file: str, line: int | None) -> list[Finding]:
@@ -356,9 +386,10 @@ def _histories(check: _Check, coverage: bool) -> Iterator[Case]:
 
 def case_name(value: Any, line: int | None, where: str = "") -> str:
     """A case's name: its place, where in the document, and the object's id."""
-    label = (
-        value.get("id") if isinstance(value, dict) and isinstance(value.get("id"), str) else None
-    )
+    return _name(line, _id(value), where)
+
+
+def _name(line: int | None, label: str | None, where: str = "") -> str:
     return ": ".join(part for part in (place(line), where, label or "") if part)
 
 

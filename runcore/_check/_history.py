@@ -47,8 +47,19 @@ _END_STAMPS = ("completed_at", "failed_at", "cancelled_at")
 Digest = bytes
 
 
-# A field a snapshot does not have (API v1 and v2 runs differ): never compared.
-ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "absent", "__slots__": ()})()
+class _Absent:
+    """A field a snapshot does not have (API v1 and v2 runs differ): never compared."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "absent"
+
+    def __reduce__(self) -> str:  # one ABSENT in every process
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
 
 
 class Place(NamedTuple):

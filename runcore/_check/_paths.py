@@ -6,7 +6,7 @@ import errno
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -23,8 +23,9 @@ SUFFIXES = ", ".join(sorted(READERS))
 STDIN = "<stdin>"
 
 
-def inputs(paths: list[str]) -> Iterator[Input]:
-    """Every input under the given paths, in order; ``-`` is standard input.
+def inputs(paths: list[str], readers: Mapping[str, Reader] = READERS) -> Iterator[Input]:
+    """Every input under the given paths, in order; ``-`` is standard input. A file is read by
+    the reader of its suffix in ``readers`` (READERS, or the same with another for ``.jsonl``).
 
     A path named on the command line is read whatever it is (a FIFO, ``/dev/stdin``, a process
     substitution); in a directory only files of the suffixes READERS knows are
@@ -40,9 +41,9 @@ def inputs(paths: list[str]) -> Iterator[Input]:
             yield path, _unreadable(path, error)
             continue
         if is_dir:
-            yield from _directory(Path(path))
+            yield from _directory(Path(path), readers)
         else:
-            yield path, _file(path)
+            yield path, _file(path, readers)
 
 
 def _stdin() -> Iterator[Item]:
@@ -51,8 +52,8 @@ def _stdin() -> Iterator[Item]:
     return _read(STDIN, lambda: nullcontext(sys.stdin.buffer), read_sniffed)
 
 
-def _file(path: str) -> Iterator[Item]:
-    return _read(path, lambda: open(path, "rb"), READERS.get(Path(path).suffix, read_sniffed))
+def _file(path: str, readers: Mapping[str, Reader]) -> Iterator[Item]:
+    return _read(path, lambda: open(path, "rb"), readers.get(Path(path).suffix, read_sniffed))
 
 
 def _read(
@@ -97,7 +98,7 @@ def _unreadable(path: str, error: OSError | ValueError) -> Iterator[Item]:
 Entry = tuple[Path, str, str]
 
 
-def _directory(root: Path) -> Iterator[Input]:
+def _directory(root: Path, readers: Mapping[str, Reader]) -> Iterator[Input]:
     """The files under ``root`` that READERS reads, in path order; hidden entries are left out.
 
     Links are followed and each folder is walked once: a link loop, or a second link to a folder,
@@ -120,7 +121,7 @@ def _directory(root: Path) -> Iterator[Input]:
             except OSError as error:
                 kind, problem = "unreadable", f"cannot read the folder: {_reason(error)}"
         found = True
-        yield str(path), _entry_documents(path, kind, problem)
+        yield str(path), _entry_documents(path, kind, problem, readers)
     if not found:
         yield str(root), _fatal(str(root), f"no {SUFFIXES} files in this directory")
 
@@ -170,9 +171,11 @@ def _reason(error: OSError) -> str:
     return error.strerror or str(error)
 
 
-def _entry_documents(path: Path, kind: str, problem: str) -> Iterator[Item]:
+def _entry_documents(
+    path: Path, kind: str, problem: str, readers: Mapping[str, Reader]
+) -> Iterator[Item]:
     if kind == "file":
-        return _file(str(path))
+        return _file(str(path), readers)
     if kind == "skip":
         return iter(
             [Document(str(path), None, problem=f"skipped: {problem}", code="skipped_input")]

@@ -21,7 +21,7 @@ Reader = Callable[[str, BinaryIO], Iterator[Item]]
 
 # What JSON counts as whitespace (RFC 8259 §2); a line of other spaces is a bad line, not a blank one.
 _WHITESPACE = " \t\r\n"
-_BLANK = _WHITESPACE.encode()
+BLANK = _WHITESPACE.encode()
 
 
 def read_whole(name: str, stream: BinaryIO) -> Iterator[Item]:
@@ -76,18 +76,19 @@ def _text(text: str | bytes) -> str:
     return text if isinstance(text, str) else text.decode("utf-8")
 
 
-def read_lines(name: str, stream: Iterable[bytes]) -> Iterator[Item]:
-    """One document per JSONL line; a bad line is a finding and the next lines are still read.
-    A line that is a recording (a HAR written on one line) gives its interactions.
+def read_lines(name: str, stream: Iterable[bytes], first: int = 1) -> Iterator[Item]:
+    """One document per JSONL line (the first numbered ``first``); a bad line is a finding and the
+    next lines are still read. A line that is a recording (a HAR written on one line) gives its
+    interactions.
 
     Only "\\n" ends a line: str.splitlines() would also split inside strings at U+2028, U+2029 or
     U+0085, which JSON allows raw.
     """
     seen = False
-    for number, raw in enumerate(stream, start=1):
+    for number, raw in enumerate(stream, start=first):
         if number == 1 and raw.startswith(BOM_UTF8):
             raw = raw[len(BOM_UTF8) :]
-        if raw.strip(_BLANK):
+        if raw.strip(BLANK):
             seen = True
             try:
                 value = parse_bytes(raw, one_line=True)

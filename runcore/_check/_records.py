@@ -102,5 +102,16 @@ class PassedOver:
     line: int | None
 
 
+class Checked(NamedTuple):
+    """An object already checked alone (in another process, by ``--jobs``): its id when it has
+    one, its findings (not yet placed), and what it tells the histories (a Sighting, or None)."""
+
+    file: str
+    line: int | None
+    label: str | None
+    findings: list[Any]
+    sighting: Any
+
+
 # What a reader yields, in the order of its input.
-Item = Document | Record | Stream | Interaction | PassedOver
+Item = Document | Checked | Record | Stream | Interaction | PassedOver

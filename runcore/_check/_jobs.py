@@ -1,0 +1,154 @@
+"""``--jobs N``: a large JSONL file read and checked by N worker processes, a slice of lines each,
+while this process gives what they found to the histories in the order of the file: the report is
+the one a single process writes, byte for byte (decisions.md#jobs).
+
+A worker checks each line that is one object alone (:func:`~runcore._check._corpus.alone`: not a
+page, not a recording, of a kind it can tell). Any other line (a bad one, a page, a recording)
+comes back as its bytes, and is read here as :func:`read_lines` reads it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from codecs import BOM_UTF8
+from collections import deque
+from collections.abc import Iterator
+from multiprocessing.pool import AsyncResult, Pool
+from types import TracebackType
+from typing import Any, BinaryIO
+
+from runcore._check._corpus import alone
+from runcore._check._readers import BLANK, read_lines, recording
+from runcore._check._records import Checked, Item
+from runcore._errors import UnknownKind
+from runcore._json import JSONProblem, parse_bytes
+from runcore._kinds import Profile, infer_kind, is_page
+
+# A file smaller than this is read by one process: starting workers would cost more.
+LARGE = 8 << 20
+# The bytes of a task: about 3,000 lines of recorded runs, a few milliseconds of work.
+SLICE = 2 << 20
+
+# A line a worker did not check: its number in the slice and its bytes, read again here.
+Line = tuple[int, bytes]
+# What a worker found in a slice: each line's result in order, and the number of lines.
+Found = tuple[list[tuple[Any, ...] | Line], int]
+
+
+class Workers:
+    """N worker processes, started when the first large JSONL file is read, for one check."""
+
+    def __init__(self, jobs: int, kind: str | None, profile: Profile, strict: bool) -> None:
+        self.jobs = jobs
+        self.options = (kind, profile, strict)
+        self.pool: Pool | None = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+    def read_lines(self, name: str, stream: BinaryIO) -> Iterator[Item]:
+        """:func:`read_lines`'s items for ``stream``, checked in the workers when it is a large
+        file that can be read at any offset."""
+        try:
+            large = stream.seekable() and os.fstat(stream.fileno()).st_size >= LARGE
+        except (OSError, ValueError):
+            large = False
+        if not large:
+            return read_lines(name, stream)
+        return self._read(name, stream)
+
+    def _read(self, name: str, stream: BinaryIO) -> Iterator[Item]:
+        if self.pool is None:
+            context = multiprocessing.get_context(
+                "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+            )
+            self.pool = context.Pool(self.jobs, _start, self.options)
+        path = stream.name
+        pending: deque[AsyncResult[Found]] = deque()
+        slices = _slices(stream)
+        first_line, seen = 1, False
+        while True:
+            while len(pending) < 2 * self.jobs:
+                span = next(slices, None)
+                if span is None:
+                    break
+                pending.append(self.pool.apply_async(_examine, (path, *span)))
+            if not pending:
+                break
+            results, lines = pending.popleft().get()
+            for result in results:
+                seen = True
+                if len(result) == 2:
+                    number, raw = result
+                    yield from read_lines(name, [raw], first=first_line + number)
+                else:
+                    yield Checked(name, first_line + result[0], *result[1:])
+            first_line += lines
+        if not seen:
+            yield from read_lines(name, [])
+
+
+def _slices(stream: BinaryIO) -> Iterator[tuple[int, int]]:
+    """(start, end) offsets of slices of about SLICE bytes that end where a line does."""
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    start = 0
+    while start < size:
+        stream.seek(min(start + SLICE, size))
+        stream.readline()
+        end = min(stream.tell(), size)
+        yield start, end
+        start = end
+
+
+_OPTIONS: tuple[str | None, Profile, bool] = (None, "observed", False)
+
+
+def _start(kind: str | None, profile: Profile, strict: bool) -> None:
+    """A worker's start: the check's options; an interrupt is the main process's to handle."""
+    global _OPTIONS
+    _OPTIONS = (kind, profile, strict)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _examine(path: str, start: int, end: int) -> Found:
+    """In a worker: each line of ``path`` from ``start`` to ``end`` checked alone, or its bytes."""
+    with open(path, "rb") as file:
+        file.seek(start)
+        data = file.read(end - start)
+    lines = data.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    kind, profile, strict = _OPTIONS
+    results: list[tuple[Any, ...] | Line] = []
+    if start == 0:  # the file's first line: read_lines drops a byte-order mark there
+        lines[0] = lines[0].removeprefix(BOM_UTF8)
+    for number, raw in enumerate(lines):
+        if not raw.strip(BLANK):
+            continue
+        chosen = _alone_kind(raw, kind)
+        if chosen is None:
+            results.append((number, raw))
+        else:
+            value, as_kind = chosen
+            results.append((number, *alone(value, as_kind, profile, strict)))
+    return results, len(lines)
+
+
+def _alone_kind(raw: bytes, kind: str | None) -> tuple[Any, str] | None:
+    """A line's value and the kind it is checked as, when it is one object checked alone."""
+    try:
+        value = parse_bytes(raw, one_line=True)
+        chosen = kind or infer_kind(value)
+    except (JSONProblem, UnknownKind):
+        return None
+    if is_page(value) or recording("", raw, value) is not None:
+        return None
+    return value, chosen
