@@ -1,6 +1,10 @@
 """Reading one input: a .json file whole (an object, or a recording: HAR, Azure session records, a
 cassette in JSON), a .jsonl file line by line, a .sse stream, a YAML cassette an interaction at a
-time, and anything else (standard input, pipes) sniffed from its first line."""
+time, and anything else (standard input, pipes) sniffed from its first line.
+
+The readers of recordings (and YAML, HTTP and dates with them) are imported when a recording is
+met: a check of JSON Lines starts without them (decisions.md#cold-start-imports-only-what-is-used).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,6 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from typing import Any, BinaryIO
 
-from runcore._check._cassettes import azure_interactions, json_cassette, read_yaml
-from runcore._check._har import har_interactions
 from runcore._check._records import Document, Item, Stream
 from runcore._check._sse import events, looks_like_a_stream
 from runcore._json import JSONProblem, decode, parse, parse_bytes
@@ -63,11 +65,17 @@ def recording(name: str, text: str | bytes, value: Any, first: int = 1) -> Itera
         return None
     log = value.get("log")
     if isinstance(log, dict) and isinstance(log.get("entries"), list):
+        from runcore._check._har import har_interactions
+
         return har_interactions(name, _text(text), value, first)
     if isinstance(value.get("Entries"), list):
+        from runcore._check._cassettes import azure_interactions
+
         return azure_interactions(name, _text(text), value, first)
     for key in ("interactions", "http_interactions"):
         if isinstance(value.get(key), list):
+            from runcore._check._cassettes import json_cassette
+
             return json_cassette(name, _text(text), value, key, first)
     return None
 
@@ -159,6 +167,13 @@ def _unfinished(text: str) -> bool:
     except (ValueError, RecursionError):
         return False
     return False
+
+
+def read_yaml(name: str, stream: Iterable[bytes]) -> Iterator[Item]:
+    """A YAML cassette (vcrpy, Ruby VCR, R vcr), an interaction at a time."""
+    from runcore._check._cassettes import read_yaml as read
+
+    return read(name, stream)
 
 
 def _empty(name: str) -> Document:
