@@ -132,9 +132,12 @@ class Server:
         self.db.execute(sql, (run["id"], thread_id, now, json.dumps(run)))
         if not request.get("stream"):
             return runcore.json_body(run)
-        events = [("thread.run.created", run), ("thread.run.queued", run)]
+        return self.streamed(run, [("thread.run.created", run), ("thread.run.queued", run)])
+
+    def streamed(self, run, events):
+        """A stream of `events`, then of the run's work until it waits or ends (docs/server.md)."""
         while run["status"] in ("queued", "in_progress"):
-            run, steps, revision = self.load(thread_id, run["id"])
+            run, steps, revision = self.load(run["thread_id"], run["id"])
             run, steps, happened = work(run, steps, self.clock())
             events += happened
             self.save(run, steps, revision)
@@ -167,13 +170,18 @@ class Server:
         return runcore.json_body(cancelling)
 
     def submit_tool_outputs(self, thread_id, run_id, body, **_):
-        outputs = runcore.accept_request(body, "submit_tool_outputs_request")["tool_outputs"]
+        request = runcore.accept_request(body, "submit_tool_outputs_request")
+        outputs = request["tool_outputs"]
         run, steps, revision = self.current(thread_id, run_id)
         now = self.clock()
         queued = runcore.advance(run, "submit_tool_outputs", now=now, tool_outputs=outputs).run
         answered = runcore.answer_tool_calls(steps[-1], outputs, now=now, usage=USAGE).step
         self.save(queued, [*steps[:-1], answered], revision)
-        return runcore.json_body(queued)
+        if not request.get("stream"):
+            return runcore.json_body(queued)
+        return self.streamed(
+            queued, [("thread.run.step.completed", answered), ("thread.run.queued", queued)]
+        )
 
     def list_steps(self, thread_id, run_id, query, **_):
         return runcore.json_body(runcore.page(self.current(thread_id, run_id)[1], query))

@@ -1,5 +1,4 @@
-"""Hostile values for the probe tables and the fuzz suites, how to tell that an input is unchanged,
-and how to time a call on a doubled input.
+"""Hostile values for the probe tables and the fuzz suites, and how to tell that an input is unchanged.
 
 A helper for the tests, not a test module. ``RUNCORE_FUZZ=long`` runs the fuzz suites with 40 times
 the examples of the default (CI) run.
@@ -7,11 +6,8 @@ the examples of the default (CI) run.
 
 from __future__ import annotations
 
-import gc
 import math
 import os
-import time
-from collections.abc import Callable
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -171,32 +167,6 @@ def containers(value: Any) -> set[int]:
             found.add(id(node))
             stack.extend(node.values() if isinstance(node, dict) else node)
     return found
-
-
-def doubling_ratio(call: Callable[[Any], Any], make: Callable[[int], Any], size: int) -> float:
-    """How much longer ``call`` takes on ``make(2 * size)`` than on ``make(size)``.
-
-    Each time is the best of five runs, garbage collected first; a ratio of 3 or more is measured
-    again, up to three times, so a busy machine does not fail a linear call (a quadratic one is
-    near 4 every time).
-    """
-
-    def best(value: Any) -> float:
-        times = []
-        for _ in range(5):
-            gc.collect()
-            start = time.perf_counter()
-            call(value)
-            times.append(time.perf_counter() - start)
-        return min(times)
-
-    small, large = make(size), make(2 * size)
-    ratio = math.inf
-    for _ in range(3):
-        ratio = min(ratio, best(large) / best(small))
-        if ratio < 3:
-            break
-    return ratio
 
 
 @st.composite

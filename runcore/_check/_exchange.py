@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from runcore._check._records import Exchange
-from runcore._check._tolerated import accepted_request_severity
+from runcore._contract._tolerances import accepted_request_severity
 from runcore._contract._validate import validate
 from runcore._errors import UnknownKind
 from runcore._findings import Finding, Severity, found

@@ -16,7 +16,7 @@ from typing import Any
 from runcore._check._exchange import route
 from runcore._check._records import Exchange, Record
 from runcore._check._sse import DONE
-from runcore._check._tolerated import misnamed_event_severity
+from runcore._contract._tolerances import misnamed_event_severity
 from runcore._findings import Finding, found
 from runcore._json import json_type
 from runcore._kinds import Profile

@@ -1,12 +1,9 @@
 """`runcore check` takes time linear in its input on every path in, whole recordings included:
-doubling the input at most triples the time (best of several runs, so a busy machine does not fail
-the test)."""
+doubling the input keeps the time under three times as long (tests/timing.py)."""
 
 from __future__ import annotations
 
-import gc
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,28 +14,11 @@ from tests.builders import RUN, make_run
 from tests.check.formats import WRITERS
 from tests.check.session import copied, sse, vcrpy
 from tests.cli import run_cli
+from tests.timing import assert_time_linear
 
 GOOD = json.dumps(RUN).encode()
 BAD = json.dumps(dict(RUN, model=1, status="paused", metadata={"k": 1})).encode()
-BOUND = 3.0
 RUN_QUEUED = make_run("queued")
-
-
-def best_time(work: Callable[[], Any], runs: int = 3) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        gc.collect()
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def ratio(make: Callable[[int], Callable[[], Any]], n: int) -> float:
-    """How much longer the work takes on an input of 2n than on one of n."""
-    small, large = make(n), make(2 * n)
-    small()  # warm the caches (validators are compiled once)
-    return best_time(large) / best_time(small)
 
 
 def lines(n: int) -> bytes:
@@ -54,7 +34,7 @@ def test_a_jsonl_file_in_every_format(tmp_path: Path, output: str) -> None:
         path.write_bytes(lines(n))
         return lambda: run_cli("check", "--format", output, str(path))
 
-    assert ratio(make, 400) < BOUND
+    assert_time_linear(make, 400)
 
 
 def test_standard_input_as_json_lines() -> None:
@@ -62,7 +42,7 @@ def test_standard_input_as_json_lines() -> None:
         data = lines(n)
         return lambda: run_cli("check", "--format", "json", "--strict", "-", stdin=data)
 
-    assert ratio(make, 400) < BOUND
+    assert_time_linear(make, 400)
 
 
 @pytest.mark.parametrize("where", ["stdin", "file"])
@@ -77,7 +57,7 @@ def test_one_document_spread_over_lines(tmp_path: Path, where: str) -> None:
         path.write_bytes(data)
         return lambda: run_cli("check", "--format", "junit", str(path))
 
-    assert ratio(make, 300) < BOUND
+    assert_time_linear(make, 300)
 
 
 def test_a_directory_of_many_files(tmp_path: Path) -> None:
@@ -89,7 +69,7 @@ def test_a_directory_of_many_files(tmp_path: Path) -> None:
             (folder / f"{i}.jsonl").write_bytes(GOOD if i % 2 else BAD)
         return lambda: run_cli("check", "--format", "junit", str(root))
 
-    assert ratio(make, 200) < BOUND
+    assert_time_linear(make, 200)
 
 
 def deep_lines(depth: int) -> bytes:
@@ -116,7 +96,7 @@ def test_long_and_deep_lines(line: Callable[[int], bytes], n: int) -> None:
             for output in ("text", "json", "junit")
         ]
 
-    assert ratio(make, n) < BOUND
+    assert_time_linear(make, n)
 
 
 # Whole recordings: cassettes, archives, streams and histories
@@ -166,7 +146,7 @@ def test_recordings_of_every_format(
         path.write_bytes(make(n))
         return lambda: run_cli("check", "--format", "junit", "--coverage", str(path))
 
-    assert ratio(run, n) < BOUND
+    assert_time_linear(run, n)
 
 
 def test_many_runs_of_one_thread_and_many_histories(tmp_path: Path) -> None:
@@ -189,4 +169,4 @@ def test_many_runs_of_one_thread_and_many_histories(tmp_path: Path) -> None:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return lambda: run_cli("check", "--format", "json", str(path))
 
-    assert ratio(make, 200) < BOUND
+    assert_time_linear(make, 200)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
 
 from runcore import ContractViolation, check, invariant_findings, validate
 from tests.builders import make_run
-from tests.hostile import doubling_ratio
+from tests.timing import assert_time_linear
 
 RUN = make_run("in_progress")
 CALL = {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{"}}
@@ -89,4 +90,4 @@ CASES = [
 def test_doubling_the_input_at_most_about_doubles_the_time(
     call: Callable[[Any], Any], make: Callable[[int], Any], size: int
 ) -> None:
-    assert doubling_ratio(call, make, size) < 3
+    assert_time_linear(lambda n: partial(call, make(n)), size)

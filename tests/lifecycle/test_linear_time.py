@@ -4,13 +4,14 @@ or the size of a run at most about doubles the time (quadratic would be near 4).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
 
 from runcore import InvalidDetails, advance, legal_events, run_from_request, settle_steps
 from tests.builders import T0, make_run, make_step
-from tests.hostile import doubling_ratio
+from tests.timing import assert_time_linear
 
 NOW = T0 + 100
 IN_PROGRESS = make_run("in_progress")
@@ -159,4 +160,4 @@ CASES = [
 def test_doubling_the_input_at_most_about_doubles_the_time(
     call: Callable[[Any], Any], make: Callable[[int], Any], size: int
 ) -> None:
-    assert doubling_ratio(call, make, size) < 3
+    assert_time_linear(lambda n: partial(call, make(n)), size)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import time
+from functools import partial
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runcore import ContractViolation, parse_list_query, validate
+from tests.timing import assert_time_linear
 
 CONTENT = "step_details.tool_calls[*].file_search.results[*].content"
 
@@ -124,17 +125,6 @@ def test_fuzz_any_query_reads_into_json_that_validates_without_an_exception(quer
     assert all(f.pointer.startswith("/") for f in findings)
 
 
-def _best_time(query: str, runs: int = 5) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        parse_list_query(query)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def test_a_repeated_parameter_costs_linear_time() -> None:
     # Doubling the repetitions of one parameter about doubles the time (it was quadratic).
-    small = _best_time("&".join(["order=asc"] * 20_000))
-    large = _best_time("&".join(["order=asc"] * 40_000))
-    assert large / small < 3.0, (small, large)
+    assert_time_linear(lambda n: partial(parse_list_query, "&".join(["order=asc"] * n)), 20_000)

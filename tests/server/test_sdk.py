@@ -224,6 +224,34 @@ def test_the_sdk_streams_a_run_framed_as_the_hosted_api_did(server: Loopback, tm
     check_clean(server, tmp_path)
 
 
+def test_tool_outputs_submitted_with_stream_true_are_answered_with_a_stream(
+    server: Loopback, tmp_path: Path, runcore_recorder: Any
+) -> None:
+    runs = server.client.beta.threads.runs
+    run = poll(server, server.client.beta.threads.create_and_run(assistant_id="asst_weather"))
+    call = run.required_action.submit_tool_outputs.tool_calls[0]
+    outputs = [{"tool_call_id": call.id, "output": "sunny"}]
+    stream = runs.submit_tool_outputs(
+        run.id, thread_id=run.thread_id, tool_outputs=outputs, stream=True
+    )
+    events = [(event.event, event.data) for event in stream]
+    assert [name for name, _ in events] == [  # contract §3.1; the SSE fixture of simple-openai
+        "thread.run.step.completed",
+        "thread.run.queued",
+        "thread.run.in_progress",
+        "thread.run.step.created",
+        "thread.run.step.in_progress",
+        "thread.run.step.completed",
+        "thread.run.completed",
+    ]
+    assert events[0][1].step_details.tool_calls[0].function.output == "sunny"
+    assert server.captured[-1][2] == "text/event-stream"
+    assert runs.retrieve(run.id, thread_id=run.thread_id).status == "completed"
+    # every exchange against its request (answer_not_streamed), the stream's order, the run's history
+    assert runcore_recorder.findings(profile="spec") == []
+    check_clean(server, tmp_path)
+
+
 def test_the_readme_shows_the_example_server_as_it_is() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Building a server on runcore", 1)[1]
