@@ -390,7 +390,10 @@ def case_name(value: Any, line: int | None, where: str = "") -> str:
 
 
 def _name(line: int | None, label: str | None, where: str = "") -> str:
-    return ": ".join(part for part in (place(line), where, label or "") if part)
+    name = place(line)
+    if where:
+        name += f": {where}"
+    return f"{name}: {label}" if label else name
 
 
 def place(line: int | None) -> str:

@@ -40,6 +40,7 @@ STAMPS = {
     STEP_TABLE.tag: (*STEP_TABLE.timestamps[1:], "expires_at"),
 }
 _END_STAMPS = ("completed_at", "failed_at", "cancelled_at")
+_RUN_ENDS = RUN_TABLE.terminal
 
 
 # A long field as its snapshot keeps it: the hash of its text, as 8 bytes (no JSON value is kept
@@ -173,19 +174,20 @@ class Histories:
         if seen is not None:
             self.see(seen, place)
 
-    def see(self, seen: Sighting, place: Place) -> None:
-        """A run or step as :func:`sighting` read it from a response, at ``place``."""
-        key = seen.key
-        new = Snapshot(place, seen.tag, seen.status, seen.fixed, seen.stamps, seen.outputs, key)
+    def see(self, seen: Sighting | tuple[Any, ...], place: Place) -> None:
+        """A run or step as :func:`sighting` read it from a response (or that as a plain tuple,
+        as it comes from a worker process), at ``place``."""
+        tag, key, status, fixed, stamps, outputs, thread_id, assistant_id, made, run_id, live = seen
+        new = Snapshot(place, tag, status, fixed, stamps, outputs, key)
         history = self.histories.get(key)
         if history is None:
-            history = self.histories[key] = History(key, seen.tag, place, new)
+            history = self.histories[key] = History(key, tag, place, new)
         else:
             self._compare(history, new)
-        if seen.tag == RUN_TABLE.tag:
-            self._run(seen, new)
+        if tag == RUN_TABLE.tag:
+            self._run(key, thread_id, assistant_id, made, live, new)
         else:
-            self._step(history, seen, new)
+            self._step(history, run_id, new)
 
     def _compare(self, history: History, new: Snapshot) -> None:
         history.snapshots += 1
@@ -220,26 +222,27 @@ class Histories:
 
     # -- runs, steps and threads ---------------------------------------------------------------
 
-    def _run(self, seen: Sighting, new: Snapshot) -> None:
-        run = self.runs.get(seen.key)
+    def _run(
+        self, key: str, thread_id: Any, assistant_id: Any, made: Any, live: Any, new: Snapshot
+    ) -> None:
+        run = self.runs.get(key)
         if run is None:
-            run = self.runs[seen.key] = Run()
+            run = self.runs[key] = Run()
         first_sight = run.created_at is None and run.thread_id is None
-        run.thread_id = run.thread_id or seen.thread_id
-        run.assistant_id = run.assistant_id or seen.assistant_id
-        run.created_at = run.created_at if run.created_at is not None else seen.created_at
+        run.thread_id = run.thread_id or thread_id
+        run.assistant_id = run.assistant_id or assistant_id
+        run.created_at = run.created_at if run.created_at is not None else made
         if first_sight:
             for step_id in run.steps or ():
                 self._step_against_run(self.histories[step_id], run)
-        if new.status in RUN_TABLE.terminal and run.ended is None:
+        if new.status in _RUN_ENDS and run.ended is None:
             run.ended = new.place
             for step_id in run.steps or ():
                 self._outlived(self.histories[step_id], run)
-        if seen.live is not None:
-            self._live(seen.key, *seen.live)
+        if live is not None:
+            self._live(key, *live)
 
-    def _step(self, history: History, seen: Sighting, new: Snapshot) -> None:
-        run_id = seen.run_id
+    def _step(self, history: History, run_id: Any, new: Snapshot) -> None:
         if not isinstance(run_id, str):
             return
         run = self.runs.setdefault(run_id, Run())
@@ -335,13 +338,16 @@ class Histories:
     def _live(self, key: str, thread_id: str, made: int, until: int) -> None:
         """When the run was live (:func:`_live_span`): a thread has one live run at a time."""
         thread = self.threads.get(thread_id)
-        if thread is None:
-            thread = self.threads[thread_id] = Thread()
+        if thread is None:  # the thread's first run: nothing to overlap with
+            latest = until if until > made else 0
+            self.threads[thread_id] = Thread([(made, key)], {key: (made, max(made, until))}, latest)
+            return
         span = thread.live.get(key)
         if span is None:
             span = thread.live[key] = (made, made)
             insort(thread.starts, (made, key))
-            self._created_while_live(thread, key, made)
+            if thread.latest_live > made:  # a run of the thread may be live after this one began
+                self._created_while_live(thread, key, made)
         if until > span[1]:
             old = span[1]
             thread.live[key] = (span[0], until)
@@ -352,8 +358,6 @@ class Histories:
                 self._overlap(thread, key, other, thread_id)
 
     def _created_while_live(self, thread: Thread, key: str, made: int) -> None:
-        if thread.latest_live <= made:
-            return  # no run of the thread is known live after this one was created
         for other, (start, until) in thread.live.items():
             if other != key and start < made < until:
                 self._overlap(thread, other, key, None)
@@ -439,7 +443,7 @@ def _live_span(
     moments = []
     if status in ACTIVE_RUN_STATUSES:
         moments = [run.get("started_at")]
-    elif status in RUN_TABLE.terminal:
+    elif status in _RUN_ENDS:
         moments = [run.get(s) for s in _END_STAMPS]
     return thread_id, made, max([m for m in moments if is_integer(m)], default=made)
 

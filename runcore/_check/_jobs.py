@@ -18,7 +18,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from runcore._check._corpus import alone
-from runcore._check._history import Sighting
 from runcore._check._readers import BLANK, read_lines, recording
 from runcore._check._records import Checked, Item
 from runcore._errors import UnknownKind
@@ -33,6 +32,8 @@ LARGE = 8 << 20
 # The bytes of a task: about 3,000 lines of recorded runs, a few milliseconds of work.
 SLICE = 2 << 20
 
+# The check's options: kind, profile, strict.
+Options = tuple[str | None, Profile, bool]
 # A line a worker did not check: its number in the slice and its bytes, read again here.
 Line = tuple[int, bytes]
 # What a worker found in a slice: each line's result in order, and the number of lines.
@@ -44,7 +45,7 @@ class Workers:
 
     def __init__(self, jobs: int, kind: str | None, profile: Profile, strict: bool) -> None:
         self.jobs = jobs
-        self.options = (kind, profile, strict)
+        self.options: Options = (kind, profile, strict)
         self.pool: Pool | None = None
 
     def __enter__(self) -> Workers:
@@ -73,17 +74,17 @@ class Workers:
             context = multiprocessing.get_context(
                 "fork" if "fork" in multiprocessing.get_all_start_methods() else None
             )
-            self.pool = context.Pool(self.jobs, _start, self.options)
+            self.pool = context.Pool(self.jobs, _start)
         path = stream.name
         pending: deque[AsyncResult[Found]] = deque()
         slices = _slices(stream)
         first_line, seen = 1, False
         while True:
-            while len(pending) < 2 * self.jobs:
+            while len(pending) < 4 * self.jobs:
                 span = next(slices, None)
                 if span is None:
                     break
-                pending.append(self.pool.apply_async(_examine, (path, *span)))
+                pending.append(self.pool.apply_async(_examine, (path, *span, self.options)))
             if not pending:
                 break
             results, lines = pending.popleft().get()
@@ -94,7 +95,6 @@ class Workers:
                     yield from read_lines(name, [raw], first=first_line + number)
                 else:
                     number, label, findings, sighted = result
-                    sighted = None if sighted is None else Sighting._make(sighted)
                     yield Checked(name, first_line + number, label, findings, sighted)
             first_line += lines
         if not seen:
@@ -114,25 +114,23 @@ def _slices(stream: BinaryIO) -> Iterator[tuple[int, int]]:
         start = end
 
 
-_OPTIONS: tuple[str | None, Profile, bool] = (None, "observed", False)
-
-
-def _start(kind: str | None, profile: Profile, strict: bool) -> None:
-    """A worker's start: the check's options; an interrupt is the main process's to handle."""
-    global _OPTIONS
-    _OPTIONS = (kind, profile, strict)
+def _start() -> None:
+    """A worker's start: an interrupt is the main process's to handle, and the main process
+    (which alone feeds the histories) comes first for the processors."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(os, "nice"):
+        os.nice(10)
 
 
-def _examine(path: str, start: int, end: int) -> Found:
-    """In a worker: each line of ``path`` from ``start`` to ``end`` checked alone, or its bytes."""
+def _examine(path: str, start: int, end: int, options: Options) -> Found:
+    """Each line of ``path`` from ``start`` to ``end`` checked alone, or its bytes."""
     with open(path, "rb") as file:
         file.seek(start)
         data = file.read(end - start)
     lines = data.split(b"\n")
     if lines[-1] == b"":
         lines.pop()
-    kind, profile, strict = _OPTIONS
+    kind, profile, strict = options
     results: list[tuple[Any, ...] | Line] = []
     if start == 0:  # the file's first line: read_lines drops a byte-order mark there
         lines[0] = lines[0].removeprefix(BOM_UTF8)
@@ -144,7 +142,7 @@ def _examine(path: str, start: int, end: int) -> Found:
             results.append((number, raw))
         else:
             label, findings, seen = alone(*chosen, profile, strict)
-            # a plain tuple: pickled in half the time of the named one
+            # a plain tuple (Histories.see takes one): pickled in half the time of the named one
             results.append((number, label, findings, None if seen is None else tuple(seen)))
     return results, len(lines)
 
