@@ -9,29 +9,18 @@ from dataclasses import dataclass, field, replace
 from typing import Any, get_args
 
 from runcore._check._coverage import as_dict
-from runcore._check._exchange import (
-    answer_findings,
-    answer_kind,
-    request_findings,
-    route,
-    run_answer_findings,
-    succeeded,
-)
 from runcore._check._history import Histories, Place, Sighting, sighting
 from runcore._check._paths import Input
 from runcore._check._records import (
     Checked,
     Document,
-    Exchange,
     Interaction,
     PassedOver,
-    Record,
     Stream,
 )
-from runcore._check._stream import KINDS_BY_TAG, StreamRules
 from runcore._contract._validate import validate
 from runcore._errors import UnknownKind
-from runcore._findings import Category, Finding, found
+from runcore._findings import Category, Finding
 from runcore._kinds import PAGE_ITEM_KINDS, Profile, infer_kind, is_page, page_item, page_kind
 
 # Findings that say an input was not read at all (a JUnit test case that is skipped).
@@ -162,14 +151,21 @@ def _cases(items: Iterator[Any], check: _Check) -> Iterator[Case]:
             check.summary.passed_over += 1
         elif isinstance(item, Interaction):
             check.summary.interactions += 1
-            yield from _interaction(item, check)
+            yield from _traffic().interaction(item, check)
         elif isinstance(item, Stream):
-            yield _stream(item, check)
+            yield _traffic().stream(item, check)
         elif item.problem is not None:
             finding = _input_finding(item.code, item.problem, item.file, item.line)
             yield Case(item.file, item.line, case_name(None, item.line), [finding])
         else:
             yield from _document(item, check)
+
+
+def _traffic() -> Any:
+    """The cases of recorded traffic (``_traffic.py``), imported when a recording is met."""
+    from runcore._check import _traffic
+
+    return _traffic
 
 
 def _input_finding(code: str, message: str, file: str, line: int | None) -> Finding:
@@ -252,94 +248,6 @@ def _remember(value: Any, place: Place, check: _Check) -> None:
         check.histories.snapshot(value, place)
 
 
-# -- interactions ---------------------------------------------------------------------------------
-
-
-def _interaction(item: Interaction, check: _Check) -> Iterator[Case]:
-    """A request and its answer: the pair's case, and the stream's when the answer is one."""
-    exchange = item.exchange
-    streamed = isinstance(item.body, Stream)
-    requested = request_findings(exchange, streamed=streamed, profile=check.profile)
-    if item.problem is not None:
-        requested.append(found("undecodable_body", "input", ["response", "body"], item.problem))
-    name = f"{case_name(None, item.line)}: {exchange.method} {exchange.path} -> {exchange.status}"
-    pair = Case(item.file, item.line, name, _placed(requested, item.file, item.line, None), 0)
-    _submitted(exchange, check.place(item.file, item.line, item.received_at), check)
-    if isinstance(item.body, Stream):
-        stream = _stream(item.body, check, pair)
-        yield pair
-        yield stream
-        return
-    if isinstance(item.body, Record):
-        _answered(pair, item.body, exchange, check)
-    yield pair
-
-
-def _submitted(exchange: Exchange, place: Place, check: _Check) -> None:
-    """Tool outputs a server accepted: the run's steps are to carry them from now on."""
-    found_route = route(exchange.method, exchange.url)
-    run_id = found_route.ids.get("run_id") if found_route else None
-    if found_route and found_route.endpoint.name == "submit_tool_outputs" and run_id:
-        if succeeded(exchange) and isinstance(exchange.body, dict):
-            check.histories.submitted(run_id, exchange.body.get("tool_outputs"), place)
-
-
-def _answered(pair: Case, record: Record, exchange: Exchange, check: _Check) -> None:
-    """A JSON answer: checked as its kind, against its request, and remembered in the histories."""
-    value, file, line = record.value, record.file, record.line
-    kind = answer_kind(exchange, value)
-    pair.findings += _validated(value, kind, check, file, line)
-    answered = answer_findings(exchange, value, created_at=check.histories.created_at)
-    pair.findings += _placed(answered, file, line, _id(value))
-    pair.objects = 1 + (len(value["data"]) if is_page(value) else 0)
-    if kind in ("run", "run_step", "run_list", "run_step_list"):
-        _remember(value, check.place(file, line, record.received_at), check)
-    if _id(value):
-        pair.name += f": {_id(value)}"
-
-
-# -- streams --------------------------------------------------------------------------------------
-
-
-def _stream(stream: Stream, check: _Check, pair: Case | None = None) -> Case:
-    """One stream's case: its rules and each event's object. The first run event of a streamed
-    answer is also the answer to its request: those findings go to the request's ``pair``."""
-    check.summary.streams += 1
-    rules = StreamRules(stream.exchange, check.profile)
-    case = Case(stream.file, stream.line, f"{case_name(None, stream.line)}: stream", [], objects=0)
-    for event in stream.events:
-        if isinstance(event, Document):
-            problem = _input_finding(event.code, event.problem or "", event.file, event.line)
-            case.findings.append(problem)
-            continue
-        data = event.value
-        case.findings += _placed(rules.event(event), event.file, event.line, _id(data))
-        case.objects += event.event != "done"
-        kind = _event_kind(event)
-        if kind is not None:
-            case.findings += _event_findings(data, kind, check, event)
-        if isinstance(data, dict) and data.get("object") in ("thread.run", "thread.run.step"):
-            check.histories.snapshot(data, check.place(event.file, event.line, event.received_at))
-        if pair is not None and stream.exchange and _is_run(data):
-            answered = _run_answer(stream.exchange, data)
-            pair.findings += _placed(answered, event.file, event.line, _id(data))
-            pair = None  # the first run event answers the request
-    ended = rules.end()
-    case.findings += _placed(ended, stream.file, rules.last_line, _id({"id": rules.run_id}))
-    if isinstance(rules.run_id, str):
-        case.name += f" of run {rules.run_id}"
-    return case
-
-
-def _is_run(data: Any) -> bool:
-    return isinstance(data, dict) and data.get("object") == "thread.run"
-
-
-def _run_answer(exchange: Exchange, run: dict[str, Any]) -> list[Finding]:
-    found_route = route(exchange.method, exchange.url)
-    return list(run_answer_findings(found_route, exchange, run, [])) if found_route else []
-
-
 def _placed(
     findings: Iterable[Finding], file: str, line: int | None, object_id: str | None
 ) -> list[Finding]:
@@ -348,24 +256,6 @@ def _placed(
 
 def _id(value: Any) -> str | None:
     return value.get("id") if isinstance(value, dict) and isinstance(value.get("id"), str) else None
-
-
-def _event_kind(event: Record) -> str | None:
-    """The kind an event's data is checked as: by its tag (runs, steps, step deltas), or an error."""
-    if event.event == "error":
-        return "error"
-    data = event.value
-    tag = data.get("object") if isinstance(data, dict) else None
-    return KINDS_BY_TAG.get(tag) if isinstance(tag, str) else None
-
-
-def _event_findings(data: Any, kind: str, check: _Check, event: Record) -> list[Finding]:
-    """An event's object checked alone; an error event's data as an error body, which the API
-    sent as ``{"error": {...}}`` or as the bare error (contract §3.1)."""
-    if kind == "error" and isinstance(data, dict) and "error" not in data:
-        wrapped = _validated({"error": data}, kind, check, event.file, event.line)
-        return [replace(f, pointer=f.pointer.removeprefix("/error")) for f in wrapped]
-    return _validated(data, kind, check, event.file, event.line)
 
 
 # -- histories ------------------------------------------------------------------------------------
