@@ -2,8 +2,9 @@
 measured side by side in one process (the time of each row over the time of each reference on the
 same objects).
 
-Run: python bench/speed.py [--rounds N]   (default 5: 100 samples of each, taken in turn; the median
-     kept, as issue 9 measured its references)
+Run: python bench/speed.py [--rounds N] [--snapshots N]   (rounds: default 5, 100 samples of each,
+     taken in turn, the median kept, as issue 9 measured its references; snapshots: the size of the
+     end-to-end check, default 1,000,000, about 20 runs of 1 to 30 s)
 Prints figures only; nothing here asserts a time. Needs orjson (a reference, and with jsonschema-rs
 the fast path: the `[fast]` extra), the `openai` SDK for its column (the `[test]` extra), and uses
 the recordings in ../shared/recordings/real when they are there (else the runs and steps the engine
@@ -27,6 +28,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from itertools import cycle
@@ -227,6 +229,81 @@ def cold_starts(rounds: int) -> dict[str, tuple[float, float]]:
     return {name: (times[name] * 1e3, times[name] / times["json"]) for name in ("check", "import")}
 
 
+def histories_file(count: int, path: Path) -> str:
+    """A JSONL file of ``count`` run snapshots in histories, as a poller records them: each recorded
+    run's snapshots in order (the engine's runs where the recordings are not here), copied again
+    and again with its run and thread ids renumbered, so every copy is new histories."""
+    lives: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for source in sorted(REAL.glob("*.jsonl")) if REAL.is_dir() else []:
+        for line in source.read_text(encoding="utf-8").splitlines():
+            run = json.loads(line) if line.strip() else None
+            if isinstance(run, dict) and run.get("object") == "thread.run":
+                lives.setdefault((source.name, run["id"]), []).append(run)
+    what = "recorded runs"
+    if not lives:
+        what = "the engine's runs"
+        for run in made_runs(70):
+            lives.setdefault(("made", run["id"]), []).append(run)
+    written, copy = 0, 0
+    with path.open("wb") as out:
+        while written < count:
+            for life in lives.values():
+                for run in life[: count - written]:
+                    renamed = {**run, "id": f"{run['id']}_{copy}"}
+                    renamed["thread_id"] = f"{run['thread_id']}_{copy}"
+                    out.write(orjson.dumps(renamed) + b"\n")
+                    written += 1
+                copy += 1
+                if written == count:
+                    break
+    return f"{count:,} snapshots of {copy:,} runs ({what}), {path.stat().st_size / 2**20:.0f} MiB"
+
+
+def end_to_end(count: int) -> list[tuple[str, str, str, str, str]]:
+    """`runcore check` on a file of ``count`` snapshots, one process and --jobs 2 (the same report
+    byte for byte), against parsing it line by line with orjson on one core (each run once, in
+    turn with the reference)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "polls.jsonl"
+        what = histories_file(count, path)
+        reference = [sys.executable, "-c", ORJSON_LINES, str(path)]
+        runcore_check = [shutil.which("runcore") or "runcore", "check", str(path)]
+        seconds, reports = {}, {}
+        for name, command in [("orjson", reference), ("1", runcore_check), ("orjson", reference)]:
+            seconds.setdefault(name, []).append(_run(command, reports, name))
+        for jobs in ("2", "1", "2"):
+            command = [*runcore_check, "--jobs", jobs]
+            seconds.setdefault(f"jobs {jobs}", []).append(_run(command, reports, jobs))
+    orjson_s = min(seconds["orjson"])
+    one = min(seconds["1"] + seconds["jobs 1"])
+    two = min(seconds["jobs 2"])
+    same = "the same report" if reports["1"] == reports["2"] else "REPORTS DIFFER"
+    print(f"\nend to end: {what}")
+    return [
+        (f"runcore check end to end, {count:,} snapshots", f"{one:.1f} s", f"{one / orjson_s:.2f}x",
+         f"orjson, line by line ({orjson_s:.2f} s)", "<= 6x"),
+        ("runcore check --jobs 2, the same file", f"{two:.1f} s", f"{one / two:.2f}x",
+         f"--jobs 1 ({same})", ">= 1.7x"),
+    ]  # fmt: skip
+
+
+ORJSON_LINES = """
+import sys, orjson
+with open(sys.argv[1], "rb") as lines:
+    for line in lines:
+        orjson.loads(line)
+"""
+
+
+def _run(command: list[str], reports: dict[str, bytes], name: str) -> float:
+    """Seconds a command took as a whole process; its output kept under ``name``."""
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, check=False)
+    took = time.perf_counter() - start
+    reports[name] = done.stdout
+    return took
+
+
 def parse_row(lines: list[str], rounds: int) -> tuple[float, float, float]:
     """µs per line of runcore's parse, its ratio to the strict parser alone and to orjson.loads."""
     times = timed_rounds(
@@ -247,7 +324,14 @@ def parse_row(lines: list[str], rounds: int) -> tuple[float, float, float]:
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--rounds", type=int, default=5)
-    rounds = options.parse_args().rounds
+    options.add_argument(
+        "--snapshots",
+        type=int,
+        default=1_000_000,
+        help="run snapshots of the end-to-end check (default 1,000,000; 0 leaves it out)",
+    )
+    arguments = options.parse_args()
+    rounds = arguments.rounds
 
     runs = made_runs(210)
     steps = made_steps(made_runs(420))
@@ -323,8 +407,6 @@ def main() -> None:
     ] or [json.dumps(run) for run in runs]
     parsed = parse_row(texts, rounds)
     starts = cold_starts(rounds)
-    print()
-    print(f"{'what':{width}} {'per call':>12} {'ratio':>8}  {'reference':36} target")
     json_start = 'python -c "import json"'
     lines = [
         ("advance(complete), a typical run", f"{advance[0]:.1f} µs", f"{advance[1]:.2f}x",
@@ -337,9 +419,11 @@ def main() -> None:
          json_start, ""),
         ("runcore check, cold start on one small file", f"{starts['check'][0]:.0f} ms",
          f"{starts['check'][1]:.2f}x", json_start, "<= 2.5x"),
-        ("runcore check end to end, 1,000,000 snapshots", "(issue 8)", "",
-         "orjson, line by line", "<= 6x"),
     ]  # fmt: skip
+    if arguments.snapshots:
+        lines += end_to_end(arguments.snapshots)
+    print()
+    print(f"{'what':{width}} {'per call':>12} {'ratio':>8}  {'reference':36} target")
     for what, value, times, reference, target in lines:
         print(f"{what:{width}} {value:>12} {times:>8}  {reference:36} {target}")
 
