@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from runcore._check._corpus import Summary, checked
-from runcore._check._jobs import Workers
+from runcore._check._jobs import WorkerLost, Workers
 from runcore._check._paths import Input, inputs
 from runcore._check._quote import one_line
 from runcore._check._readers import READERS
@@ -26,7 +26,8 @@ exit codes:
   2    usage error, input that cannot be read or parsed, or nothing to check (no object,
        interaction of the runs resource or stream in any input)
   3    runcore could not finish, and says why in one line on stderr: the report could not be
-       written (standard output closed or broken), out of memory, or an internal error
+       written (standard output closed or broken), out of memory (or a worker process of
+       --jobs was killed), or an internal error
   130  interrupted
 """
 INTERNAL_FAILURE = 3
@@ -128,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         return INTERRUPTED
     except MemoryError:
         return _failed("out of memory; the report is incomplete")
+    except WorkerLost as error:
+        return _failed(f"{error}; the report is incomplete")
     except OSError as error:  # reading problems are findings: this one is the report's
         _silence_stdout()
         return _failed(f"cannot write the report: {error.strerror or error}")

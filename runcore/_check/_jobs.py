@@ -24,8 +24,8 @@ from runcore._errors import UnknownKind
 from runcore._json import JSONProblem, parse_bytes
 from runcore._kinds import Profile, infer_kind, is_page
 
-if TYPE_CHECKING:  # multiprocessing is imported when a large file is met
-    from multiprocessing.pool import AsyncResult, Pool
+if TYPE_CHECKING:  # the processes are imported when a large file is met
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 # A file smaller than this is read by one process: starting workers would cost more.
 LARGE = 8 << 20
@@ -46,15 +46,14 @@ class Workers:
     def __init__(self, jobs: int, kind: str | None, profile: Profile, strict: bool) -> None:
         self.jobs = jobs
         self.options: Options = (kind, profile, strict)
-        self.pool: Pool | None = None
+        self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Workers:
         return self
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+            self.pool.shutdown(cancel_futures=True)
 
     def read_lines(self, name: str, stream: BinaryIO) -> Iterator[Item]:
         """:func:`read_lines`'s items for ``stream``, checked in the workers when it is a large
@@ -69,14 +68,16 @@ class Workers:
 
     def _read(self, name: str, stream: BinaryIO) -> Iterator[Item]:
         if self.pool is None:
+            # A worker that dies (killed, out of memory) fails the check (WorkerLost): with
+            # ProcessPoolExecutor the result says so; multiprocessing.Pool would wait forever.
             import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
-            context = multiprocessing.get_context(
-                "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-            )
-            self.pool = context.Pool(self.jobs, _start)
+            start = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+            context = multiprocessing.get_context(start)
+            self.pool = ProcessPoolExecutor(self.jobs, context, initializer=_start)
         path = stream.name
-        pending: deque[AsyncResult[Found]] = deque()
+        pending: deque[Future[Found]] = deque()
         slices = _slices(stream)
         first_line, seen = 1, False
         while True:
@@ -84,10 +85,10 @@ class Workers:
                 span = next(slices, None)
                 if span is None:
                     break
-                pending.append(self.pool.apply_async(_examine, (path, *span, self.options)))
+                pending.append(self.pool.submit(_examine, path, *span, self.options))
             if not pending:
                 break
-            results, lines = pending.popleft().get()
+            results, lines = _result(pending.popleft())
             for result in results:
                 seen = True
                 if len(result) == 2:
@@ -99,6 +100,21 @@ class Workers:
             first_line += lines
         if not seen:
             yield from read_lines(name, [])
+
+
+class WorkerLost(Exception):
+    """A worker process stopped before it finished its slice: the report cannot be complete."""
+
+
+def _result(future: Future[Found]) -> Found:
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise WorkerLost(
+            "a worker process of --jobs stopped before it finished (killed, or out of memory)"
+        ) from None
 
 
 def _slices(stream: BinaryIO) -> Iterator[tuple[int, int]]:

@@ -4,6 +4,7 @@ byte for byte, in every format, whatever the lines and wherever the slices end."
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,24 @@ def test_a_small_file_is_read_by_one_process(tmp_path: Path, monkeypatch: Any) -
     path.write_text('{"object": "thread.run"}\n', encoding="utf-8")
     assert run_cli("check", "--jobs", "2", str(path)).code == 1
     assert started == []
+
+
+def _die(*_: Any) -> Any:
+    os._exit(1)  # a worker killed, as the kernel kills one out of memory
+
+
+def test_a_worker_that_dies_ends_the_check_with_exit_code_3(
+    tmp_path: Path, every_file_large: None, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(_jobs, "_examine", _die)
+    path = tmp_path / "polls.jsonl"
+    path.write_text('{"object": "thread.run"}\n' * 3, encoding="utf-8")
+    result = run_cli("check", "--jobs", "2", str(path))
+    assert result.code == 3
+    assert result.stderr == (
+        "runcore: a worker process of --jobs stopped before it finished (killed, or out of "
+        "memory); the report is incomplete\n"
+    )
 
 
 @pytest.mark.parametrize("jobs", ["-1", "two", "1.5"])
