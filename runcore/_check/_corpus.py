@@ -102,9 +102,9 @@ class _Check:
     input: int = 0
     seq: int = 0
 
-    def place(self, file: str, line: int | None, received_at: int | None) -> Place:
+    def place(self, file: str, line: int | None, received_at: int | None, where: str = "") -> Place:
         self.seq += 1
-        return Place(file, line, received_at, self.input, self.seq)
+        return Place(file, line, received_at, self.input, self.seq, where)
 
 
 def checked(
@@ -238,11 +238,10 @@ def _remember(value: Any, place: Place, check: _Check) -> None:
         return
     if is_page(value):
         items = value["data"]
-        for item in items:
+        for index, item in enumerate(items):
             if isinstance(item, dict):
-                check.histories.snapshot(
-                    item, check.place(place.file, place.line, place.received_at)
-                )
+                where = check.place(place.file, place.line, place.received_at, f"/data/{index}")
+                check.histories.snapshot(item, where)
         check.histories.page(items, place)
     else:
         check.histories.snapshot(value, place)

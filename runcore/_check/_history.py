@@ -65,13 +65,15 @@ ABSENT: Any = _Absent()
 
 class Place(NamedTuple):
     """Where a snapshot is and when it arrived: its input (in the order given), its position in the
-    whole check, and the time the recording gives (Unix seconds) if it gives one."""
+    whole check, the time the recording gives (Unix seconds) if it gives one, and where the object
+    is in its document (``/data/3`` for an item of a page; empty for the whole document)."""
 
     file: str
     line: int | None
     received_at: int | None
     input: int
     seq: int
+    where: str = ""
 
 
 def before(first: Place, then: Place) -> bool | None:
@@ -571,7 +573,8 @@ def _at(finding: Finding, snapshot: Snapshot) -> Finding:
 
 
 def _placed(finding: Finding, place: Place, object_id: str) -> Finding:
-    return replace(finding, file=place.file, line=place.line, object_id=object_id)
+    pointer = place.where + finding.pointer
+    return replace(finding, pointer=pointer, file=place.file, line=place.line, object_id=object_id)
 
 
 def _shown(value: Any) -> str:

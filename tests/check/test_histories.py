@@ -91,19 +91,19 @@ def completed_at_moved(lines: list[Any]) -> tuple[str, int, str]:
 def step_running_after_its_run_ended(lines: list[Any]) -> tuple[str, int, str]:
     step = lines[line(STEPS) - 1]["data"][1]
     step.update(status="in_progress", completed_at=None, usage=None)
-    return ("step_outlived_run", line(STEPS), "/status")
+    return ("step_outlived_run", line(STEPS), "/data/1/status")
 
 
 def step_of_another_assistant(lines: list[Any]) -> tuple[str, int, str]:
     lines[line(STEPS) - 1]["data"][1]["assistant_id"] = "asst_9"
     lines[line(STEP) - 1]["assistant_id"] = "asst_9"
-    return ("step_run_mismatch", line(STEPS), "/assistant_id")
+    return ("step_run_mismatch", line(STEPS), "/data/1/assistant_id")
 
 
 def step_older_than_its_run(lines: list[Any]) -> tuple[str, int, str]:
     lines[line(STEPS) - 1]["data"][1]["created_at"] = T0 - 1
     lines[line(STEP) - 1]["created_at"] = T0 - 1
-    return ("step_before_run", line(STEPS), "/created_at")
+    return ("step_before_run", line(STEPS), "/data/1/created_at")
 
 
 def two_live_runs_on_a_page(lines: list[Any]) -> tuple[str, int, str]:
@@ -111,6 +111,12 @@ def two_live_runs_on_a_page(lines: list[Any]) -> tuple[str, int, str]:
     second = dict(first, id="run_9", created_at=first["created_at"] + 1)
     lines.append(runcore.page([first, second], "order=asc"))
     return ("thread_two_live_runs", len(lines), "/data/1/status")
+
+
+def regressed_on_a_page(lines: list[Any]) -> tuple[str, int, str]:
+    other = dict(lines[line(POLL) - 1], id="run_7", thread_id="thread_7")
+    lines.append(runcore.page([other, copy.deepcopy(lines[line(POLL) - 1])], "order=asc"))
+    return ("status_change_illegal", len(lines), "/data/1/status")  # the item, in the page
 
 
 def created_while_another_ran(lines: list[Any]) -> tuple[str, int, str]:
@@ -132,6 +138,7 @@ CASES: list[Callable[[list[Any]], tuple[str, int, str]]] = [
     step_of_another_assistant,
     step_older_than_its_run,
     two_live_runs_on_a_page,
+    regressed_on_a_page,
     created_while_another_ran,
 ]
 
@@ -160,7 +167,7 @@ def test_tool_outputs_submitted_are_carried_by_the_step(tmp_path: Path) -> None:
     path = tmp_path / "session.yaml"
     path.write_text(written.text, encoding="utf-8")
     report = json.loads(run_cli("check", "--format", "json", str(path)).stdout)
-    where = "/step_details/tool_calls/0/function/output"
+    where = "/data/0/step_details/tool_calls/0/function/output"
     assert [(f["code"], f["line"], f["pointer"]) for f in report["findings"]] == [
         ("tool_output_not_carried", written.bodies[STEPS], where)
     ]
