@@ -145,8 +145,8 @@ def another_thread(s: list[Exchange]) -> Expected:
     return [("id_mismatch", ("body", i), "/thread_id") for i in wrong] + [
         ("id_mismatch", ("body", RUNS), "/data/1/thread_id"),
         # and its steps say thread_1 (the first snapshot of each is on the page of steps)
-        ("step_run_mismatch", ("body", STEPS), "/thread_id"),
-        ("step_run_mismatch", ("body", STEPS), "/thread_id"),
+        ("step_run_mismatch", ("body", STEPS), "/data/0/thread_id"),
+        ("step_run_mismatch", ("body", STEPS), "/data/1/thread_id"),
     ]
 
 
