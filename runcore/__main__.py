@@ -1,5 +1,5 @@
 """``python -m runcore`` is the ``runcore`` command."""
 
-from runcore._cli import main
+from runcore._cli import run
 
-raise SystemExit(main())
+run()

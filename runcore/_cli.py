@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from runcore._check._corpus import Summary, checked
+from runcore._check._history import Histories
 from runcore._check._jobs import WorkerLost, Workers
 from runcore._check._paths import Input, inputs
 from runcore._check._quote import one_line
@@ -119,11 +120,29 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run ``runcore``; the exit code is one of :data:`EXIT_CODES`, never a traceback."""
+def run() -> None:
+    """The ``runcore`` command (the console script, ``python -m runcore``): :func:`main`, then an
+    exit that leaves what the check kept to the operating system instead of freeing it object by
+    object, as mypy's ``hard_exit`` does (decisions.md#a-check-end-to-end)."""
+    kept: list[Histories] = []
+    code = main(kept=kept)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
+def main(argv: list[str] | None = None, *, kept: list[Histories] | None = None) -> int:
+    """Run ``runcore``; the exit code is one of :data:`EXIT_CODES`, never a traceback. A check's
+    histories are added to ``kept`` when it is given."""
     args = parser().parse_args(argv)
     try:
-        return _scenarios(args.output) if args.command == "scenarios" else _check(args)
+        if args.command == "scenarios":
+            return _scenarios(args.output)
+        return _check(args, kept if kept is not None else [])
     except KeyboardInterrupt:
         _say("interrupted")
         return INTERRUPTED
@@ -138,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         return _failed(f"internal error, please report it: {type(error).__name__}: {error}")
 
 
-def _check(args: argparse.Namespace) -> int:
+def _check(args: argparse.Namespace, kept: list[Histories]) -> int:
     out = sys.stdout
     if out is None:  # Python's stdout when file descriptor 1 is closed
         raise OSError("standard output is closed")
@@ -148,6 +167,7 @@ def _check(args: argparse.Namespace) -> int:
     # them took a third of a check's time (decisions.md#the-collector-runs-less-often-in-a-check).
     gc.set_threshold(50_000, 20, 10)
     summary = Summary()
+    kept.append(Histories())
     with Workers(args.jobs, args.kind, args.profile, args.strict) as workers:
         readers = {**READERS, ".jsonl": workers.read_lines} if args.jobs > 1 else READERS
         read = inputs(args.paths, readers)
@@ -160,6 +180,7 @@ def _check(args: argparse.Namespace) -> int:
             strict=args.strict,
             summary=summary,
             coverage=args.coverage,
+            histories=kept[-1],
         )
         RENDERERS[args.output_format](files, summary, out)
         out.flush()

@@ -115,10 +115,12 @@ def checked(
     strict: bool,
     summary: Summary,
     coverage: bool = False,
+    histories: Histories | None = None,
 ) -> Iterator[tuple[str, Iterator[Case]]]:
     """Each input with its cases, checked as they are read, then the histories of every run and
-    step; ``summary`` counts them (and holds the coverage of the tables when asked)."""
-    check = _Check(kind, profile, strict, summary)
+    step; ``summary`` counts them (and holds the coverage of the tables when asked). The histories
+    are kept in ``histories`` when given (new ones by default)."""
+    check = _Check(kind, profile, strict, summary, histories or Histories())
     for name, items in inputs:
         summary.files += 1
         check.input += 1

@@ -385,3 +385,16 @@ def test_a_jsonl_line_that_is_not_utf8_is_a_finding_and_the_rest_is_still_checke
         (3, "wrong_type"),
     ]
     assert report["summary"]["objects"] == 3
+
+
+def test_the_command_writes_its_whole_report_before_it_exits(tmp_path: Path) -> None:
+    """The command leaves what the check kept to the operating system (run() ends with os._exit):
+    a report far larger than a pipe's buffer still arrives whole, with its exit code."""
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"object": "thread.run", "id": "run_1"}\n' * 2000, encoding="utf-8")
+    done = runcore("check", "--format", "json", str(path))
+    assert done.returncode == 1
+    report = json.loads(done.stdout)
+    assert report["summary"]["objects"] == 2000
+    assert len(done.stdout) > 1 << 20
+    assert done.stderr == ""
