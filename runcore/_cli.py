@@ -163,27 +163,16 @@ def _check(args: argparse.Namespace, kept: list[Histories]) -> int:
         raise OSError("standard output is closed")
     if hasattr(out, "reconfigure"):  # lone surrogates in file names are printed escaped
         out.reconfigure(errors="backslashreplace")
-    # The histories are kept to the end: with the collector's default thresholds, its passes over
-    # them took a third of a check's time (decisions.md#the-collector-runs-less-often-in-a-check).
-    gc.set_threshold(50_000, 20, 10)
     summary = Summary()
     kept.append(Histories())
-    with Workers(args.jobs, args.kind, args.profile, args.strict) as workers:
-        readers = {**READERS, ".jsonl": workers.read_lines} if args.jobs > 1 else READERS
-        read = inputs(args.paths, readers)
-        if sys.stderr is not None and sys.stderr.isatty():
-            read = _progress(read, summary, sys.stderr)
-        files = checked(
-            read,
-            kind=args.kind,
-            profile=args.profile,
-            strict=args.strict,
-            summary=summary,
-            coverage=args.coverage,
-            histories=kept[-1],
-        )
-        RENDERERS[args.output_format](files, summary, out)
-        out.flush()
+    # The histories are kept to the end: with the collector's default thresholds, its passes over
+    # them took a third of a check's time (decisions.md#the-collector-runs-less-often-in-a-check).
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 10)
+    try:
+        _report(args, summary, kept[-1], out)
+    finally:
+        gc.set_threshold(*thresholds)
     if summary.unreadable:
         _say("some input could not be read or parsed (see the unreadable_input findings)")
     elif summary.nothing_checked:
@@ -206,6 +195,26 @@ def _jobs(text: str) -> int:
     if jobs < 0:
         raise argparse.ArgumentTypeError(f"must be a whole number, 0 or more, not {text!r}")
     return jobs or os.cpu_count() or 1
+
+
+def _report(args: argparse.Namespace, summary: Summary, histories: Histories, out: TextIO) -> None:
+    """Every input checked and its report written to ``out``, in one or several processes."""
+    with Workers(args.jobs, args.kind, args.profile, args.strict) as workers:
+        readers = {**READERS, ".jsonl": workers.read_lines} if args.jobs > 1 else READERS
+        read = inputs(args.paths, readers)
+        if sys.stderr is not None and sys.stderr.isatty():
+            read = _progress(read, summary, sys.stderr)
+        files = checked(
+            read,
+            kind=args.kind,
+            profile=args.profile,
+            strict=args.strict,
+            summary=summary,
+            coverage=args.coverage,
+            histories=histories,
+        )
+        RENDERERS[args.output_format](files, summary, out)
+        out.flush()
 
 
 def _scenarios(output: str | None) -> int:

@@ -120,7 +120,9 @@ def checked(
     """Each input with its cases, checked as they are read, then the histories of every run and
     step; ``summary`` counts them (and holds the coverage of the tables when asked). The histories
     are kept in ``histories`` when given (new ones by default)."""
-    check = _Check(kind, profile, strict, summary, histories or Histories())
+    check = _Check(
+        kind, profile, strict, summary, histories if histories is not None else Histories()
+    )
     for name, items in inputs:
         summary.files += 1
         check.input += 1

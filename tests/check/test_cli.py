@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.builders import RUN
+from tests.cli import run_cli
 from tests.recorded import REAL_FILES, needs_recordings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -398,3 +400,13 @@ def test_the_command_writes_its_whole_report_before_it_exits(tmp_path: Path) -> 
     assert report["summary"]["objects"] == 2000
     assert len(done.stdout) > 1 << 20
     assert done.stderr == ""
+
+
+def test_a_check_in_this_process_leaves_the_collector_as_it_was() -> None:
+    before = gc.get_threshold()
+    gc.set_threshold(701, 11, 12)
+    try:
+        assert run_cli("check", str(ROOT / "examples" / "valid")).code == 0
+        assert gc.get_threshold() == (701, 11, 12)
+    finally:
+        gc.set_threshold(*before)
