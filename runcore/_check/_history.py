@@ -123,6 +123,7 @@ class History:
     outlived: bool = False
 
     def add(self, findings: list[Finding]) -> None:
+        """Findings about this history, after those found before."""
         if findings:
             if self.findings is None:
                 self.findings = []

@@ -9,9 +9,8 @@ from tempfile import SpooledTemporaryFile
 from typing import IO, Any, TextIO
 from xml.sax.saxutils import quoteattr
 
-from runcore._check._corpus import HISTORIES, Case, Summary
+from runcore._check._cases import HISTORIES, Case, Files, Summary
 from runcore._check._quote import one_line, printable
-from runcore._check._render import Files
 from runcore._findings import Finding
 
 

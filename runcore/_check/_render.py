@@ -7,14 +7,12 @@ Each renderer holds one case at a time, so memory stays flat however large the i
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
-from runcore._check._corpus import HISTORIES, Case, Summary, place
+from runcore._check._cases import HISTORIES, Files, Summary, place
 from runcore._check._quote import cut, one_line, printable, quoted
 from runcore._findings import Finding
-
-Files = Iterable[tuple[str, Iterator[Case]]]
 
 
 def shown(finding: Finding) -> dict[str, Any]:

@@ -9,15 +9,15 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from runcore._check._corpus import (
+from runcore._check._cases import (
     Case,
-    _Check,
-    _id,
-    _input_finding,
-    _placed,
-    _remember,
-    _validated,
+    Check,
     case_name,
+    id_of,
+    input_finding,
+    placed,
+    remember,
+    validated,
 )
 from runcore._check._exchange import (
     answer_findings,
@@ -36,7 +36,7 @@ from runcore._kinds import is_page
 # -- interactions ---------------------------------------------------------------------------------
 
 
-def interaction(item: Interaction, check: _Check) -> Iterator[Case]:
+def interaction(item: Interaction, check: Check) -> Iterator[Case]:
     """A request and its answer: the pair's case, and the stream's when the answer is one."""
     exchange = item.exchange
     streamed = isinstance(item.body, Stream)
@@ -44,7 +44,7 @@ def interaction(item: Interaction, check: _Check) -> Iterator[Case]:
     if item.problem is not None:
         requested.append(found("undecodable_body", "input", ["response", "body"], item.problem))
     name = f"{case_name(None, item.line)}: {exchange.method} {exchange.path} -> {exchange.status}"
-    pair = Case(item.file, item.line, name, _placed(requested, item.file, item.line, None), 0)
+    pair = Case(item.file, item.line, name, placed(requested, item.file, item.line, None), 0)
     _submitted(exchange, check.place(item.file, item.line, item.received_at), check)
     if isinstance(item.body, Stream):
         answer = stream(item.body, check, pair)
@@ -56,7 +56,7 @@ def interaction(item: Interaction, check: _Check) -> Iterator[Case]:
     yield pair
 
 
-def _submitted(exchange: Exchange, place: Place, check: _Check) -> None:
+def _submitted(exchange: Exchange, place: Place, check: Check) -> None:
     """Tool outputs a server accepted: the run's steps are to carry them from now on."""
     found_route = route(exchange.method, exchange.url)
     run_id = found_route.ids.get("run_id") if found_route else None
@@ -65,24 +65,24 @@ def _submitted(exchange: Exchange, place: Place, check: _Check) -> None:
             check.histories.submitted(run_id, exchange.body.get("tool_outputs"), place)
 
 
-def _answered(pair: Case, record: Record, exchange: Exchange, check: _Check) -> None:
+def _answered(pair: Case, record: Record, exchange: Exchange, check: Check) -> None:
     """A JSON answer: checked as its kind, against its request, and remembered in the histories."""
     value, file, line = record.value, record.file, record.line
     kind = answer_kind(exchange, value)
-    pair.findings += _validated(value, kind, check, file, line)
+    pair.findings += validated(value, kind, check, file, line)
     answered = answer_findings(exchange, value, created_at=check.histories.created_at)
-    pair.findings += _placed(answered, file, line, _id(value))
+    pair.findings += placed(answered, file, line, id_of(value))
     pair.objects = 1 + (len(value["data"]) if is_page(value) else 0)
     if kind in ("run", "run_step", "run_list", "run_step_list"):
-        _remember(value, check.place(file, line, record.received_at), check)
-    if _id(value):
-        pair.name += f": {_id(value)}"
+        remember(value, check.place(file, line, record.received_at), check)
+    if id_of(value):
+        pair.name += f": {id_of(value)}"
 
 
 # -- streams --------------------------------------------------------------------------------------
 
 
-def stream(stream: Stream, check: _Check, pair: Case | None = None) -> Case:
+def stream(stream: Stream, check: Check, pair: Case | None = None) -> Case:
     """One stream's case: its rules and each event's object. The first run event of a streamed
     answer is also the answer to its request: those findings go to the request's ``pair``."""
     check.summary.streams += 1
@@ -90,11 +90,11 @@ def stream(stream: Stream, check: _Check, pair: Case | None = None) -> Case:
     case = Case(stream.file, stream.line, f"{case_name(None, stream.line)}: stream", [], objects=0)
     for event in stream.events:
         if isinstance(event, Document):
-            problem = _input_finding(event.code, event.problem or "", event.file, event.line)
+            problem = input_finding(event.code, event.problem or "", event.file, event.line)
             case.findings.append(problem)
             continue
         data = event.value
-        case.findings += _placed(rules.event(event), event.file, event.line, _id(data))
+        case.findings += placed(rules.event(event), event.file, event.line, id_of(data))
         case.objects += event.event != "done"
         kind = _event_kind(event)
         if kind is not None:
@@ -103,10 +103,10 @@ def stream(stream: Stream, check: _Check, pair: Case | None = None) -> Case:
             check.histories.snapshot(data, check.place(event.file, event.line, event.received_at))
         if pair is not None and stream.exchange and _is_run(data):
             answered = _run_answer(stream.exchange, data)
-            pair.findings += _placed(answered, event.file, event.line, _id(data))
+            pair.findings += placed(answered, event.file, event.line, id_of(data))
             pair = None  # the first run event answers the request
     ended = rules.end()
-    case.findings += _placed(ended, stream.file, rules.last_line, _id({"id": rules.run_id}))
+    case.findings += placed(ended, stream.file, rules.last_line, id_of({"id": rules.run_id}))
     if isinstance(rules.run_id, str):
         case.name += f" of run {rules.run_id}"
     return case
@@ -130,10 +130,10 @@ def _event_kind(event: Record) -> str | None:
     return KINDS_BY_TAG.get(tag) if isinstance(tag, str) else None
 
 
-def _event_findings(data: Any, kind: str, check: _Check, event: Record) -> list[Finding]:
+def _event_findings(data: Any, kind: str, check: Check, event: Record) -> list[Finding]:
     """An event's object checked alone; an error event's data as an error body, which the API
     sent as ``{"error": {...}}`` or as the bare error (contract §3.1)."""
     if kind == "error" and isinstance(data, dict) and "error" not in data:
-        wrapped = _validated({"error": data}, kind, check, event.file, event.line)
+        wrapped = validated({"error": data}, kind, check, event.file, event.line)
         return [replace(f, pointer=f.pointer.removeprefix("/error")) for f in wrapped]
-    return _validated(data, kind, check, event.file, event.line)
+    return validated(data, kind, check, event.file, event.line)

@@ -134,14 +134,11 @@ DECLARED: ContextVar[dict[int, tuple[Any, set[str]]]] = ContextVar("runcore_decl
 
 
 @cache
-def _classes() -> tuple[Any, Any, Any]:
-    """runcore's dialect of Draft 2020-12 (integers without a fraction, patterns read as ECMA-262);
-    the same recording the properties each object was checked against; and the same skipping the
-    members and items the fast engine clears. Built when first used: jsonschema is the explaining
-    engine's, and ``runcore check`` on clean input never needs it."""
+def validator_classes() -> tuple[Any, Any]:
+    """runcore's dialect of Draft 2020-12 (integers without a fraction, patterns read as ECMA-262),
+    and the same recording the properties each object was checked against. Built when first used:
+    jsonschema is the explaining engine's, and ``runcore check`` on clean input never needs it."""
     from jsonschema import Draft202012Validator, validators
-
-    from runcore._contract._engines import clears
 
     types = Draft202012Validator.TYPE_CHECKER.redefine(
         "integer", lambda _checker, value: is_integer(value)
@@ -155,30 +152,7 @@ def _classes() -> tuple[Any, Any, Any]:
             seen.setdefault(id(instance), (instance, set()))[1].update(declared)
         yield from properties(validator, declared, instance, schema_)
 
-    # Where the fast engine proves jsonschema would find nothing in a member or an item, it is not
-    # descended into: an invalid object is explained without walking its valid parts
-    # (decisions.md#speed-never-changes-a-verdict).
-    def quick_properties(validator, declared, instance, schema_):  # type: ignore[no-untyped-def]
-        if validator.is_type(instance, "object"):
-            for name, subschema in declared.items():
-                if name in instance and not clears(instance[name], subschema):
-                    yield from validator.descend(
-                        instance[name], subschema, path=name, schema_path=name
-                    )
-
-    items = Draft202012Validator.VALIDATORS["items"]
-
-    def quick_items(validator, each, instance, schema_):  # type: ignore[no-untyped-def]
-        if each is False or "prefixItems" in schema_:
-            yield from items(validator, each, instance, schema_)
-        elif validator.is_type(instance, "array"):
-            for index, item in enumerate(instance):
-                if not clears(item, each):
-                    yield from validator.descend(item, each, path=index)
-
-    recording = validators.extend(dialect, {"properties": recording_properties})
-    quick = validators.extend(dialect, {"properties": quick_properties, "items": quick_items})
-    return dialect, recording, quick
+    return dialect, validators.extend(dialect, {"properties": recording_properties})
 
 
 def validator(kind: str, profile: Profile = "observed", strict: bool = False) -> Any:
@@ -188,16 +162,8 @@ def validator(kind: str, profile: Profile = "observed", strict: bool = False) ->
 
 @cache
 def _validator(kind: str, profile: Profile, strict: bool) -> Any:
-    cls = _classes()[1 if strict else 0]
+    cls = validator_classes()[1 if strict else 0]
     return cls({"$ref": root_uri(kind, profile)}, registry=registry())
-
-
-@cache
-def inlined_validator(kind: str, profile: Profile, strict: bool) -> Any:
-    """:func:`validator` on the :func:`inlined` schema: the same errors, found without resolving a
-    reference and, unless ``strict`` (which records every object it checks), without descending
-    into what the fast engine clears (the explaining engine's; a property test compares the two)."""
-    return _classes()[1 if strict else 2](inlined(root_uri(kind, profile)))
 
 
 def root_uri(kind: str, profile: str) -> str:
@@ -211,4 +177,4 @@ def root_uri(kind: str, profile: str) -> str:
 @cache
 def details_validator(name: str) -> Any:
     """The compiled validator of one event's details, ``details.json#/$defs/<name>``."""
-    return _classes()[0]({"$ref": f"{DETAILS_URI}#/$defs/{name}"}, registry=registry())
+    return validator_classes()[0]({"$ref": f"{DETAILS_URI}#/$defs/{name}"}, registry=registry())

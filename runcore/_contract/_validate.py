@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
-from runcore._contract._engines import fast_accept
+from runcore._contract._engines import clears, fast_accept
 from runcore._contract._invariants import invariant_findings
-from runcore._contract._schemas import DECLARED, inlined_validator, validator
+from runcore._contract._schemas import (
+    DECLARED,
+    inlined,
+    root_uri,
+    validator,
+    validator_classes,
+)
 from runcore._contract._translate import schema_findings
 from runcore._errors import ContractViolation
 from runcore._findings import Finding, pointer, unescape_pointer
@@ -207,3 +214,41 @@ def _with_object_ids(findings: list[Finding], instance: Any) -> list[Finding]:
         )
 
     return [replace(finding, object_id=object_id(finding)) for finding in findings]
+
+
+@cache
+def inlined_validator(kind: str, profile: Profile, strict: bool) -> Any:
+    """:func:`~runcore._contract._schemas.validator` on the inlined schema: the same errors, found
+    without resolving a reference and, unless ``strict`` (which records every object it checks),
+    without descending into what the fast engine clears (a property test compares the two)."""
+    cls = validator_classes()[1] if strict else _quick_class()
+    return cls(inlined(root_uri(kind, profile)))
+
+
+@cache
+def _quick_class() -> Any:
+    """runcore's dialect, not descending into a member or an item the fast engine proves jsonschema
+    would find nothing in: an invalid object is explained without walking its valid parts
+    (decisions.md#speed-never-changes-a-verdict)."""
+    from jsonschema import Draft202012Validator, validators
+
+    items = Draft202012Validator.VALIDATORS["items"]
+
+    def quick_properties(validator, declared, instance, schema_):  # type: ignore[no-untyped-def]
+        if validator.is_type(instance, "object"):
+            for name, subschema in declared.items():
+                if name in instance and not clears(instance[name], subschema):
+                    yield from validator.descend(
+                        instance[name], subschema, path=name, schema_path=name
+                    )
+
+    def quick_items(validator, each, instance, schema_):  # type: ignore[no-untyped-def]
+        if each is False or "prefixItems" in schema_:
+            yield from items(validator, each, instance, schema_)
+        elif validator.is_type(instance, "array"):
+            for index, item in enumerate(instance):
+                if not clears(item, each):
+                    yield from validator.descend(item, each, path=index)
+
+    dialect = validator_classes()[0]
+    return validators.extend(dialect, {"properties": quick_properties, "items": quick_items})

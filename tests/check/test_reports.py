@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from runcore import Finding
-from runcore._check._corpus import Case, Summary
+from runcore._check._cases import Case, Summary
 from runcore._check._quote import (
     CUT,
     TEXT_CHARACTERS,

@@ -32,9 +32,9 @@ from runcore import (
 from runcore._contract import _engines
 from runcore._contract._engines import UnprovenSchema, fast_accept, plain_pattern
 from runcore._contract._patterns import ecma_regex
-from runcore._contract._schemas import DECLARED, inlined_validator, validator
+from runcore._contract._schemas import DECLARED, validator
 from runcore._contract._translate import schema_findings
-from runcore._contract._validate import _unknown_fields, explained
+from runcore._contract._validate import _unknown_fields, explained, inlined_validator
 from runcore._json import checkable
 from runcore.strategies import RULES, invalid_variants, runs, valid_objects
 from tests.builders import TOOLS, make_run, make_step
