@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from runcore._check._http import BodyProblem, from_base64, headers, interaction, received
-from runcore._check._places import item_lines
+from runcore._check._places import items_at_lines
 from runcore._check._records import Document, Item
 from runcore._check._yaml import Item as YAMLItem
 from runcore._check._yaml import YAMLProblem, items
@@ -84,9 +84,7 @@ def azure_interactions(file: str, text: str, value: dict[str, Any], first: int) 
     """The entries of an Azure test-proxy session record (``Entries[]`` of ``RequestUri``,
     ``RequestMethod``, ``RequestHeaders``, ``RequestBody``, ``StatusCode``, ``ResponseHeaders``,
     ``ResponseBody``); a body is a JSON value, a text, or a stream's lines."""
-    lines = [first - 1 + line for line in item_lines(text, ["Entries"])]
-    for index, entry in enumerate(value["Entries"]):
-        line = lines[index] if index < len(lines) else None
+    for line, entry in items_at_lines(text, ["Entries"], value["Entries"], first):
         if not isinstance(entry, dict):
             problem = "an entry that is not an object: not checked"
             yield Document(file, line, problem=problem, code="invalid_interaction")
@@ -111,7 +109,5 @@ def json_cassette(
     file: str, text: str, value: dict[str, Any], key: str, first: int
 ) -> Iterator[Item]:
     """A cassette that vcrpy (``interactions``) or Ruby VCR (``http_interactions``) wrote as JSON."""
-    lines = [first - 1 + line for line in item_lines(text, [key])]
-    for index, entry in enumerate(value[key]):
-        line = lines[index] if index < len(lines) else None
+    for line, entry in items_at_lines(text, [key], value[key], first):
         yield vcr_interaction(file, entry, line, line)

@@ -7,16 +7,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from runcore._check._http import BodyProblem, from_base64, interaction, received
-from runcore._check._places import item_lines
+from runcore._check._places import items_at_lines
 from runcore._check._records import Document, Item
 
 
 def har_interactions(file: str, text: str, value: dict[str, Any], first: int) -> Iterator[Item]:
     """Each entry of a HAR log (whose text starts at line ``first``); its time is
     ``startedDateTime``."""
-    lines = [first - 1 + line for line in item_lines(text, ["log", "entries"])]
-    for index, entry in enumerate(value["log"]["entries"]):
-        line = lines[index] if index < len(lines) else None
+    entries = value["log"]["entries"]
+    for line, entry in items_at_lines(text, ["log", "entries"], entries, first):
         request = entry.get("request") if isinstance(entry, dict) else None
         response = entry.get("response") if isinstance(entry, dict) else None
         if not isinstance(request, dict) or not isinstance(response, dict):

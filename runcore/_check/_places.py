@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 # Strings, brackets, and the separators between members: enough to follow a parsed text's shape.
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},]', re.DOTALL)
@@ -46,3 +47,13 @@ def item_lines(text: str, path: Sequence[str]) -> list[int]:
         elif top is not None and top.expects_key:
             top.key, top.expects_key = json.loads(token), False
     return lines
+
+
+def items_at_lines(
+    text: str, path: Sequence[str], items: Sequence[Any], first: int = 1
+) -> Iterator[tuple[int | None, Any]]:
+    """Each of ``items`` (the list at ``path`` of ``text``, which starts at line ``first``) with
+    the line it starts at, or None past the items :func:`item_lines` found."""
+    lines = item_lines(text, path)
+    for index, item in enumerate(items):
+        yield (first - 1 + lines[index] if index < len(lines) else None), item
