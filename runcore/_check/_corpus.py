@@ -77,8 +77,12 @@ def _cases(items: Iterator[Any], check: Check) -> Iterator[Case]:
     for item in items:
         if type(item) is Checked:  # the most common items first
             yield _checked(item, check)
-        elif type(item) is Document and item.problem is None:
-            yield from _document(item, check)
+        elif type(item) is Document:
+            if item.problem is None:
+                yield from _document(item, check)
+            else:
+                finding = input_finding(item.code, item.problem, item.file, item.line)
+                yield Case(item.file, item.line, case_name(None, item.line), [finding])
         elif isinstance(item, PassedOver):
             check.summary.passed_over += 1
         elif isinstance(item, Interaction):
@@ -86,11 +90,6 @@ def _cases(items: Iterator[Any], check: Check) -> Iterator[Case]:
             yield from _traffic().interaction(item, check)
         elif isinstance(item, Stream):
             yield _traffic().stream(item, check)
-        elif item.problem is not None:
-            finding = input_finding(item.code, item.problem, item.file, item.line)
-            yield Case(item.file, item.line, case_name(None, item.line), [finding])
-        else:
-            yield from _document(item, check)
 
 
 def _traffic() -> Any:

@@ -8,7 +8,6 @@ import binascii
 import re
 import zlib
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -242,6 +241,4 @@ def _answer(
 
 
 def _at(record: Record | Document, line: int | None) -> Record | Document:
-    if isinstance(record, Document):
-        return record._replace(line=line)
-    return replace(record, line=line)
+    return record._replace(line=line)

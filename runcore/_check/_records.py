@@ -58,8 +58,7 @@ class Exchange:
         return self.response_headers.get("content-type", "").startswith("text/event-stream")
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """One object checked: its value, where it is, the event that carried it in a stream, and when
     the recording says it arrived (Unix seconds, or None)."""
 
