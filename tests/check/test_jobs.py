@@ -78,7 +78,7 @@ def test_the_workers_report_is_the_single_process_report_byte_for_byte(
     path.write_bytes(corpus)
     alone = reports(path, "--jobs", "1")
     assert reports(path, "--jobs", "2") == alone
-    assert any(code for code, _, _ in alone.values()) or b"checked" in alone["text"][1]
+    assert json.loads(alone["json"][1])["summary"]["objects"] > 0  # both read the corpus
 
 
 def test_histories_across_slices_are_found(
