@@ -260,23 +260,24 @@ def histories_file(count: int, path: Path) -> str:
 
 
 def end_to_end(count: int) -> list[tuple[str, str, str, str, str]]:
-    """`runcore check` on a file of ``count`` snapshots, one process and --jobs 2 (the same report
-    byte for byte), against parsing it line by line with orjson on one core (each run once, in
-    turn with the reference)."""
+    """`runcore check` on a file of ``count`` snapshots, in one process and with --jobs 2 (the same
+    report byte for byte), against parsing it line by line with orjson on one core: each run twice,
+    in turn, the faster kept."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "polls.jsonl"
         what = histories_file(count, path)
-        reference = [sys.executable, "-c", ORJSON_LINES, str(path)]
-        runcore_check = [shutil.which("runcore") or "runcore", "check", str(path)]
-        seconds, reports = {}, {}
-        for name, command in [("orjson", reference), ("1", runcore_check), ("orjson", reference)]:
-            seconds.setdefault(name, []).append(_run(command, reports, name))
-        for jobs in ("2", "1", "2"):
-            command = [*runcore_check, "--jobs", jobs]
-            seconds.setdefault(f"jobs {jobs}", []).append(_run(command, reports, jobs))
-    orjson_s = min(seconds["orjson"])
-    one = min(seconds["1"] + seconds["jobs 1"])
-    two = min(seconds["jobs 2"])
+        commands = {
+            "orjson": [sys.executable, "-c", ORJSON_LINES, str(path)],
+            "1": [shutil.which("runcore") or "runcore", "check", "--jobs", "1", str(path)],
+            "2": [shutil.which("runcore") or "runcore", "check", "--jobs", "2", str(path)],
+        }
+        seconds: dict[str, list[float]] = {name: [] for name in commands}
+        reports: dict[str, bytes] = {}
+        for name in [*commands, *commands]:
+            start = time.perf_counter()
+            reports[name] = subprocess.run(commands[name], capture_output=True).stdout
+            seconds[name].append(time.perf_counter() - start)
+    orjson_s, one, two = (min(seconds[name]) for name in commands)
     same = "the same report" if reports["1"] == reports["2"] else "REPORTS DIFFER"
     print(f"\nend to end: {what}")
     return [
@@ -293,15 +294,6 @@ with open(sys.argv[1], "rb") as lines:
     for line in lines:
         orjson.loads(line)
 """
-
-
-def _run(command: list[str], reports: dict[str, bytes], name: str) -> float:
-    """Seconds a command took as a whole process; its output kept under ``name``."""
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, check=False)
-    took = time.perf_counter() - start
-    reports[name] = done.stdout
-    return took
 
 
 def parse_row(lines: list[str], rounds: int) -> tuple[float, float, float]:
