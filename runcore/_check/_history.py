@@ -549,9 +549,10 @@ def _stamps(table: StatusTable, earlier: Snapshot, later: Snapshot) -> Iterator[
             continue
         if name == "started_at" and _restarted(table, earlier.status, later.status, was, now):
             continue
-        what = "cleared" if now is None else f"changed to {now!r}"
-        message = f"{name} was {was!r}, then {what}"
-        yield found("timestamp_changed", "history", [name], message, now)
+        what = "cleared" if now is None else f"changed to {_shown(now)}"
+        message = f"{name} was {_shown(was)}, then {what}"
+        value = None if isinstance(now, Digest) else now
+        yield found("timestamp_changed", "history", [name], message, value)
 
 
 def _restarted(table: StatusTable, was_status: Any, status: Any, was: Any, now: Any) -> bool:

@@ -305,3 +305,22 @@ def test_one_illegal_change_to_a_legal_life_gives_exactly_that_finding(
         seen = [*seen, copy.deepcopy(unreachable[0])]
         expected = ("status_change_illegal", len(seen), "/status")
     assert check(seen, tmp_path_factory.mktemp("polls")) == [expected]
+
+
+def test_a_long_timestamp_value_is_never_shown_as_its_digest(tmp_path: Path) -> None:
+    """A long value is kept as a digest (its hash, which differs from process to process): the
+    message says it is too long to show, so a report is the same in every run."""
+    lines = polled()
+    waiting = lines[POLLED.index(WAITING)]
+    waiting["expires_at"] = "x" * 300
+    changed = copy.deepcopy(waiting)
+    changed["expires_at"] = "y" * 300
+    path = tmp_path / "polls.jsonl"
+    path.write_text("".join(json.dumps(value) + "\n" for value in [waiting, changed]))
+    report = json.loads(run_cli("check", "--format", "json", str(path)).stdout)
+    changes = [f for f in report["findings"] if f["code"] == "timestamp_changed"]
+    assert [(f["line"], f["pointer"]) for f in changes] == [(2, "/expires_at")]
+    assert changes[0]["message"] == (
+        "expires_at was a value too long to show, then changed to a value too long to show"
+    )
+    assert changes[0]["value"] is None
