@@ -65,16 +65,12 @@ def parse_bytes(data: bytes, *, one_line: bool = False) -> Any:
 
 
 _UNSURE = object()
-# Bytes -> b"0" for an ASCII digit, b" " for anything else: runs of digits, at C speed.
-_DIGITS = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
-# orjson reads an integer outside 64 bits as a float; 19 digits in a row may be one.
-_LONG_NUMBER = b"0" * 19
 
 
 def _fast_parse(text: str | bytes) -> Any:
     """What orjson reads in ``text``, or _UNSURE where it might read otherwise than strict_parse:
-    a text it refuses (strict_parse names the fault), a duplicate key (orjson keeps the last), a
-    run of 19 digits (an integer beyond 64 bits), nesting past the 255 levels orjson writes (below
+    a text it refuses (strict_parse names the fault), a duplicate key (orjson keeps the last), an
+    integer beyond 64 bits (orjson reads a float), nesting past the 255 levels orjson writes (below
     :data:`MAX_DEPTH`), or an escaped colon (which would hide a duplicate from the count below)."""
     orjson = optional_orjson()
     try:
@@ -89,8 +85,10 @@ def _fast_parse(text: str | bytes) -> Any:
     except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         return _UNSURE
     # Outside strings a colon follows each key; orjson writes every colon of the strings as it is,
-    # so one key fewer (a duplicate dropped) is one colon fewer.
-    if data.count(b":") != written.count(b":") or _LONG_NUMBER in data.translate(_DIGITS):
+    # so one key fewer (a duplicate dropped) is one colon fewer. An integer beyond 64 bits is read
+    # as a float of 2**63 or more, which orjson writes with an exponent ("1e+20"): any "e+" in what
+    # it writes (a big float, or those letters in a string) is the strict parser's to read.
+    if data.count(b":") != written.count(b":") or b"e+" in written:
         return _UNSURE
     return value
 

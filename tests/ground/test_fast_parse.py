@@ -91,12 +91,24 @@ def test_json_texts_are_read_alike(
 ) -> None:
     text = json.dumps(value, indent=indent, ensure_ascii=ascii_only, separators=separators)
     read_alike(text)
-    if FAST and not _has_long_number(text) and "\\u003" not in text:
+    if FAST and not _left_to_strict(value) and "\\u003" not in text:
         assert _fast_parse(text) is not _UNSURE, "a plain text should be read fast"
 
 
-def _has_long_number(text: str) -> bool:
-    return any(len(run) >= 19 for run in "".join(c if c.isdigit() else " " for c in text).split())
+def _left_to_strict(value: Any) -> bool:
+    """Whether orjson would write ``e+`` for ``value``: an integer beyond 64 bits (read as a float),
+    a float of 1e16 or more, or a string with those letters."""
+    if isinstance(value, dict):
+        return any(_left_to_strict(key) or _left_to_strict(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_left_to_strict(item) for item in value)
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, int):
+        return not -(2**63) <= value < 2**64
+    if isinstance(value, float):
+        return abs(value) >= 1e16
+    return "e+" in value
 
 
 @fuzz(400)
@@ -181,3 +193,20 @@ def test_floats_are_read_to_the_same_bit(number: float) -> None:
     for text in (repr(number), f"{number:.17e}", f"{number:.6g}"):
         if math.isfinite(float(text)):
             read_alike(text)
+
+
+@fuzz(300)
+@given(
+    st.integers(min_value=-(2**80), max_value=2**80)
+    | st.sampled_from([2**63, -(2**63) - 1, 2**64, 2**64 - 1, -(2**64)])
+)
+def test_integers_of_any_size_are_read_alike(number: int) -> None:
+    """orjson reads an integer beyond 64 bits as a float: the strict parser reads those."""
+    for text in (str(number), f'{{"n": {number}, "s": "e"}}', f"[{number}, 1.5]"):
+        read_alike(text)
+
+
+@needs_fast
+@pytest.mark.parametrize("text", ['{"id": "1234567890123456789012"}', '["e", "+", 1e15]'])
+def test_long_digit_runs_in_strings_and_short_floats_are_read_fast(text: str) -> None:
+    assert _fast_parse(text) is not _UNSURE
