@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import sys
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from runcore._check._coverage import Walks
@@ -87,26 +88,17 @@ def before(first: Place, then: Place) -> bool | None:
     return None
 
 
-@dataclass(slots=True)
-class Snapshot:
-    """What the rules compare of one snapshot: its status, its fixed fields and timestamps (in the
-    order of FIXED and STAMPS: short values as they are, long ones as a Digest), and a tool-calls
-    step's outputs by call id. Memory per run is what this holds (decisions.md#histories)."""
+# One snapshot: what a response showed of a run or step (its Sighting), and where it was. Memory
+# per run is what its latest snapshot holds (decisions.md#histories).
+Snapshot = tuple["Sighting", Place]
 
-    place: Place
-    tag: str
-    status: str | None
-    fixed: tuple[Any, ...]
-    stamps: tuple[Any, ...]
-    outputs: dict[str, tuple[int, Any]] | None
-    object_id: str
 
-    def get(self, name: str) -> Any:
-        """A fixed field's or timestamp's kept value (ABSENT when the snapshot has none)."""
-        for names, values in ((FIXED[self.tag], self.fixed), (STAMPS[self.tag], self.stamps)):
-            if name in names:
-                return values[names.index(name)]
-        return ABSENT
+def kept_value(seen: Sighting, name: str) -> Any:
+    """A fixed field's or timestamp's value as ``seen`` keeps it (ABSENT when it has none)."""
+    for names, values in ((FIXED[seen.tag], seen.fixed), (STAMPS[seen.tag], seen.stamps)):
+        if name in names:
+            return values[names.index(name)]
+    return ABSENT
 
 
 @dataclass(slots=True)
@@ -158,7 +150,7 @@ class Histories:
     def __init__(self) -> None:
         self.histories: dict[str, History] = {}
         self.runs: dict[str, Run] = {}
-        self.threads: dict[str, Thread] = {}
+        self.threads: dict[str, Thread | tuple[str, int, int]] = {}
         self.walks = {RUN_TABLE.tag: Walks(RUN_TABLE), STEP_TABLE.tag: Walks(STEP_TABLE)}
 
     def created_at(self, object_id: str) -> int | None:
@@ -166,7 +158,7 @@ class Histories:
         history = self.histories.get(object_id)
         if history is None:
             return None
-        value = history.latest.get("created_at")
+        value = kept_value(history.latest[0], "created_at")
         return value if is_integer(value) else None
 
     # -- snapshots ---------------------------------------------------------------------------
@@ -177,25 +169,26 @@ class Histories:
         if seen is not None:
             self.see(seen, place)
 
-    def see(self, seen: Sighting | tuple[Any, ...], place: Place) -> None:
+    def see(self, given: Sighting | tuple[Any, ...], place: Place) -> None:
         """A run or step as :func:`sighting` read it from a response (or that as a plain tuple,
         as it comes from a worker process), at ``place``."""
-        tag, key, status, fixed, stamps, outputs, thread_id, assistant_id, made, run_id, live = seen
-        new = Snapshot(place, tag, status, fixed, stamps, outputs, key)
+        seen = given if type(given) is Sighting else Sighting._make(given)
+        tag, key = seen.tag, seen.key
+        new = (seen, place)
         history = self.histories.get(key)
         if history is None:
             history = self.histories[key] = History(key, tag, place, new)
         else:
             self._compare(history, new)
         if tag == RUN_TABLE.tag:
-            self._run(key, thread_id, assistant_id, made, live, new)
+            self._run(key, new)
         else:
-            self._step(history, run_id, new)
+            self._step(history, seen.run_id, new)
 
     def _compare(self, history: History, new: Snapshot) -> None:
         history.snapshots += 1
         latest = history.latest
-        order = before(latest.place, new.place)
+        order = before(latest[1], new[1])
         if order is None:  # nothing says which came first: the order the lifecycle explains
             forward, backward = _pair(latest, new), _pair(new, latest)
             order = _errors(forward) <= _errors(backward)
@@ -214,20 +207,21 @@ class Histories:
         snapshots one other edge apart took a longer walk (queued, in_progress, cancelling),
         and no edge is claimed (decisions.md#coverage).
         """
-        if earlier.tag != later.tag or earlier.status == later.status:
+        was, now = earlier[0], later[0]
+        if was.tag != now.tag or was.status == now.status:
             return
-        edge = self.walks[later.tag].edge(earlier.status, later.status)
-        started = earlier.get("started_at") != later.get("started_at")
+        edge = self.walks[now.tag].edge(was.status, now.status)
+        started = kept_value(was, "started_at") != kept_value(now, "started_at")
         if edge is not None and started and edge[1] != "start":
             edge = None
-        self.walks[later.tag].took(history.last_edge, edge)
+        self.walks[now.tag].took(history.last_edge, edge)
         history.last_edge = edge
 
     # -- runs, steps and threads ---------------------------------------------------------------
 
-    def _run(
-        self, key: str, thread_id: Any, assistant_id: Any, made: Any, live: Any, new: Snapshot
-    ) -> None:
+    def _run(self, key: str, new: Snapshot) -> None:
+        seen, place = new
+        thread_id, assistant_id, made = seen.thread_id, seen.assistant_id, seen.created_at
         run = self.runs.get(key)
         if run is None:
             run = self.runs[key] = Run()
@@ -238,12 +232,12 @@ class Histories:
         if first_sight:
             for step_id in run.steps or ():
                 self._step_against_run(self.histories[step_id], run)
-        if new.status in _RUN_ENDS and run.ended is None:
-            run.ended = new.place
+        if seen.status in _RUN_ENDS and run.ended is None:
+            run.ended = place
             for step_id in run.steps or ():
                 self._outlived(self.histories[step_id], run)
-        if live is not None:
-            self._live(key, *live)
+        if seen.live is not None:
+            self._live(key, *seen.live)
 
     def _step(self, history: History, run_id: Any, new: Snapshot) -> None:
         if not isinstance(run_id, str):
@@ -262,13 +256,13 @@ class Histories:
         """Once both are known: a step on its run's thread, of its assistant, made after it."""
         step = history.latest
         for name, value in (("thread_id", run.thread_id), ("assistant_id", run.assistant_id)):
-            mine = step.get(name)
+            mine = kept_value(step[0], name)
             if value is not None and isinstance(mine, str) and mine != value:
                 message = f"the step's {name} is {mine!r}; its run's is {value!r}"
                 history.add(
                     [_at(found("step_run_mismatch", "history", [name], message, mine), step)]
                 )
-        made = step.get("created_at")
+        made = kept_value(step[0], "created_at")
         if is_integer(made) and is_integer(run.created_at) and made < run.created_at:
             message = (
                 f"the step was created at {made}, before its run (created at {run.created_at})"
@@ -280,9 +274,9 @@ class Histories:
     def _outlived(self, history: History, run: Run) -> None:
         """A step still in_progress in a snapshot taken after its run ended."""
         step = history.latest
-        if run.ended is None or step.status != "in_progress" or history.outlived:
+        if run.ended is None or step[0].status != "in_progress" or history.outlived:
             return
-        if before(run.ended, step.place) is True:
+        if before(run.ended, step[1]) is True:
             history.outlived = True
             message = "the step is in_progress in a snapshot taken after its run ended"
             history.add(
@@ -303,11 +297,12 @@ class Histories:
                 run.submitted[output["tool_call_id"]] = (_kept(output.get("output")), place)
 
     def _carried(self, history: History, new: Snapshot, run: Run) -> None:
-        if not run.submitted or not new.outputs:
+        outputs = new[0].outputs
+        if not run.submitted or not outputs:
             return
-        for call_id, (index, output) in new.outputs.items():
+        for call_id, (index, output) in outputs.items():
             given = run.submitted.get(call_id)
-            if given is None or before(given[1], new.place) is not True or given[0] == output:
+            if given is None or before(given[1], new[1]) is not True or given[0] == output:
                 continue
             path: list[str | int] = ["step_details", "tool_calls", index, "function", "output"]
             message = f"tool call {call_id!r} does not carry the output submitted for it"
@@ -322,7 +317,7 @@ class Histories:
         for thread_id, runs in live.items():
             runs.sort(key=lambda pair: _created(pair[1]))
             for (_, earlier), (index, later) in zip(runs, runs[1:], strict=False):
-                thread = self.threads.setdefault(str(thread_id), Thread())
+                thread = self._thread(str(thread_id))
                 pair = (str(earlier.get("id")), str(later.get("id")))
                 history = self.histories.get(pair[1])
                 if thread.reported and pair in thread.reported:
@@ -342,9 +337,14 @@ class Histories:
         """When the run was live (:func:`_live_span`): a thread has one live run at a time."""
         thread = self.threads.get(thread_id)
         if thread is None:  # the thread's first run: nothing to overlap with
-            latest = until if until > made else 0
-            self.threads[thread_id] = Thread([(made, key)], {key: (made, max(made, until))}, latest)
+            self.threads[thread_id] = (key, made, max(made, until))
             return
+        if isinstance(thread, tuple):
+            if thread[0] == key:  # its one run again
+                if until > thread[2]:
+                    self.threads[thread_id] = (key, thread[1], until)
+                return
+            thread = self._thread(thread_id)
         span = thread.live.get(key)
         if span is None:
             span = thread.live[key] = (made, made)
@@ -359,6 +359,18 @@ class Histories:
             end = bisect_left(thread.starts, (until, ""))
             for _, other in thread.starts[start:end]:
                 self._overlap(thread, key, other, thread_id)
+
+    def _thread(self, thread_id: str) -> Thread:
+        """A thread's runs as a Thread: a thread with one run is kept as that run's id, creation
+        and latest moment known live, until another run comes."""
+        thread = self.threads.get(thread_id)
+        if thread is None:
+            thread = self.threads[thread_id] = Thread()
+        elif isinstance(thread, tuple):
+            key, made, until = thread
+            latest = until if until > made else 0
+            thread = self.threads[thread_id] = Thread([(made, key)], {key: (made, until)}, latest)
+        return thread
 
     def _created_while_live(self, thread: Thread, key: str, made: int) -> None:
         for other, (start, until) in thread.live.items():
@@ -399,8 +411,10 @@ def _created(obj: Mapping[str, Any]) -> int:
 
 
 class Sighting(NamedTuple):
-    """What one response tells the histories of a run or step: its snapshot's values as kept (see
-    :class:`Snapshot`), and what runs, steps and threads compare as the response gave it."""
+    """What one response tells the histories of a run or step: what the rules compare of it (its
+    status, its fixed fields and timestamps in the order of FIXED and STAMPS, short values as they
+    are and long ones as a Digest, and a tool-calls step's outputs by call id), and what runs,
+    steps and threads compare as the response gave it."""
 
     tag: str
     key: str
@@ -423,8 +437,8 @@ def sighting(obj: Mapping[str, Any]) -> Sighting | None:
     tag, key = get("object"), get("id")
     if not isinstance(tag, str) or tag not in TABLES or not isinstance(key, str):
         return None
-    fixed = tuple([_kept(get(name, ABSENT)) for name in FIXED[tag]])
-    stamps = tuple([_kept(get(name, ABSENT)) for name in STAMPS[tag]])
+    fixed = _kept_all(map(get, FIXED[tag], _ABSENTS))
+    stamps = _kept_all(map(get, STAMPS[tag], _ABSENTS))
     status = _text(get("status"))
     outputs = _outputs(obj) if "step_details" in obj else None
     thread_id, made = get("thread_id"), get("created_at")
@@ -443,15 +457,25 @@ def _live_span(
     proxy's clock (a ``Date`` header) is another machine's, and not used."""
     if not isinstance(thread_id, str) or not is_integer(made):
         return None
-    moments = []
     if status in ACTIVE_RUN_STATUSES:
-        moments = [run.get("started_at")]
-    elif status in _RUN_ENDS:
-        moments = [run.get(s) for s in _END_STAMPS]
-    return thread_id, made, max([m for m in moments if is_integer(m)], default=made)
+        started = run.get("started_at")
+        return thread_id, made, started if is_integer(started) else made
+    if status in _RUN_ENDS:
+        ended = [m for m in map(run.get, _END_STAMPS) if is_integer(m)]
+        return thread_id, made, max(ended) if ended else made
+    return thread_id, made, made
 
 
 _SCALARS = frozenset({type(None), bool, int, float, type(ABSENT)})
+_ABSENTS = repeat(ABSENT)  # the default of every get in a map(get, names, _ABSENTS)
+
+
+def _kept_all(values: Iterable[Any]) -> tuple[Any, ...]:
+    """Values as a snapshot keeps them (see :func:`_kept`); timestamps are mostly all scalars."""
+    values = tuple(values)
+    if _SCALARS.issuperset(map(type, values)):
+        return values
+    return tuple(map(_kept, values))
 
 
 def _kept(value: Any) -> Any:
@@ -508,11 +532,13 @@ def _reachable(table: StatusTable, status: str) -> set[str]:
     return _REACHABLE[key]
 
 
-def _pair(earlier: Snapshot, later: Snapshot) -> list[Finding]:
+def _pair(earlier_snapshot: Snapshot, later_snapshot: Snapshot) -> list[Finding]:
     """What two snapshots of one object, in this order, show; findings at the later one."""
+    earlier, later = earlier_snapshot[0], later_snapshot[0]
     if earlier.tag != later.tag:
         message = f"the id named a {earlier.tag} before; now it names a {later.tag}"
-        return [_at(found("fixed_field_changed", "history", ["object"], message, later.tag), later)]
+        finding = found("fixed_field_changed", "history", ["object"], message, later.tag)
+        return [_at(finding, later_snapshot)]
     table = TABLES[later.tag]
     findings = []
     legal = True
@@ -535,10 +561,10 @@ def _pair(earlier: Snapshot, later: Snapshot) -> list[Finding]:
             findings.append(found("fixed_field_changed", "history", [name], message, value))
     if legal:
         findings += _stamps(table, earlier, later)
-    return [_at(finding, later) for finding in findings]
+    return [_at(finding, later_snapshot) for finding in findings]
 
 
-def _stamps(table: StatusTable, earlier: Snapshot, later: Snapshot) -> Iterator[Finding]:
+def _stamps(table: StatusTable, earlier: Sighting, later: Sighting) -> Iterator[Finding]:
     """A timestamp that was set keeps its value, except where the lifecycle says otherwise:
     ``started_at`` is stamped again when the run returns to in_progress after tool outputs, and
     ``expires_at`` is cleared when the run (or step) ends."""
@@ -571,7 +597,7 @@ def _errors(findings: list[Finding]) -> int:
 
 
 def _at(finding: Finding, snapshot: Snapshot) -> Finding:
-    return _placed(finding, snapshot.place, snapshot.object_id)
+    return _placed(finding, snapshot[1], snapshot[0].key)
 
 
 def _placed(finding: Finding, place: Place, object_id: str) -> Finding:
