@@ -20,7 +20,7 @@ SKIP_CODES = frozenset({"empty_input", "skipped_input"})
 HISTORIES = "<histories>"
 
 
-@dataclass
+@dataclass(slots=True)
 class Case:
     """One JUnit test case: an object, a request/response pair, a stream or a history; where it
     is, what it is, what was found in it, and how many objects it checked."""

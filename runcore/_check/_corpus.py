@@ -76,7 +76,7 @@ def _counted(cases: Iterator[Case], summary: Summary) -> Iterator[Case]:
 def _cases(items: Iterator[Any], check: Check) -> Iterator[Case]:
     for item in items:
         if type(item) is Checked:  # the most common items first
-            yield _checked(item, check)
+            yield _case(*item, check)
         elif type(item) is Document:
             if item.problem is None:
                 yield from _document(item, check)
@@ -110,8 +110,7 @@ def _document(document: Document, check: Check) -> list[Case]:
         finding = input_finding("unknown_kind", str(error), file, line)
         return [Case(file, line, case_name(None, line), [finding])]
     if not (is_page(value) and chosen in PAGE_ITEM_KINDS):
-        examined = alone(value, chosen, check.profile, check.strict)
-        return [_checked(Checked(file, line, *examined), check)]
+        return [_case(file, line, *alone(value, chosen, check.profile, check.strict), check)]
     findings = validated(value, chosen, check, file, line)
     remember(value, check.place(file, line, None), check)
     page = Case(file, line, case_name(None, line, "list"), [])
@@ -134,14 +133,22 @@ def alone(
     return id_of(value), found, sighting(value) if isinstance(value, dict) else None
 
 
-def _checked(item: Checked, check: Check) -> Case:
-    """An object checked alone: its case, and its sighting given to the histories."""
-    file, line = item.file, item.line
-    findings = [replace(finding, file=file, line=line) for finding in item.findings]
+def _case(
+    file: str,
+    line: int | None,
+    label: str | None,
+    findings: list[Finding],
+    sighting: Sighting | None,
+    check: Check,
+) -> Case:
+    """An object checked alone (what :func:`alone` found, here or in a worker): its case, and its
+    sighting given to the histories."""
+    if findings:
+        findings = [replace(finding, file=file, line=line) for finding in findings]
     place = check.place(file, line, None)
-    if item.sighting is not None:
-        check.histories.see(item.sighting, place)
-    return Case(file, line, named(line, item.label), findings)
+    if sighting is not None:
+        check.histories.see(sighting, place)
+    return Case(file, line, named(line, label), findings)
 
 
 # -- histories ------------------------------------------------------------------------------------

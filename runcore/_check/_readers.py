@@ -96,7 +96,7 @@ def read_lines(name: str, stream: Iterable[bytes], first: int = 1) -> Iterator[I
     for number, raw in enumerate(stream, start=first):
         if number == 1 and raw.startswith(BOM_UTF8):
             raw = raw[len(BOM_UTF8) :]
-        if raw.strip(BLANK):
+        if raw[:1] == b"{" or raw.strip(BLANK):  # most lines open an object
             seen = True
             try:
                 value = parse_bytes(raw, one_line=True)
