@@ -9,11 +9,13 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
-from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from runcore._check._readers import READERS, Reader, read_sniffed
 from runcore._check._records import Document, Item, Record, Stream
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # What an input yields: its name and the items read from it (at least one).
 Input = tuple[str, Iterator[Item]]
@@ -41,6 +43,8 @@ def inputs(paths: list[str], readers: Mapping[str, Reader] = READERS) -> Iterato
             yield path, _unreadable(path, error)
             continue
         if is_dir:
+            from pathlib import Path  # only for a directory: a file alone starts without it
+
             yield from _directory(Path(path), readers)
         else:
             yield path, _file(path, readers)
@@ -53,7 +57,14 @@ def _stdin() -> Iterator[Item]:
 
 
 def _file(path: str, readers: Mapping[str, Reader]) -> Iterator[Item]:
-    return _read(path, lambda: open(path, "rb"), readers.get(Path(path).suffix, read_sniffed))
+    return _read(path, lambda: open(path, "rb"), readers.get(_suffix(path), read_sniffed))
+
+
+def _suffix(path: str) -> str:
+    """A file's suffix as pathlib gives it (``.jsonl``; none for ``.jsonl`` alone or ``x.``)."""
+    name = next((part for part in reversed(path.split("/")) if part not in ("", ".")), "")
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def _read(
@@ -95,7 +106,7 @@ def _unreadable(path: str, error: OSError | ValueError) -> Iterator[Item]:
 
 # An entry of a folder to visit: its path, what it is ("folder", "file", "skip", "unreadable"),
 # and what is wrong with it.
-Entry = tuple[Path, str, str]
+Entry = tuple["Path", str, str]
 
 
 def _directory(root: Path, readers: Mapping[str, Reader]) -> Iterator[Input]:
@@ -139,7 +150,7 @@ def _entries(folder: Path) -> list[Entry]:
 
 def _classified(entry: os.DirEntry[str]) -> tuple[str, str] | None:
     """What an entry is once links are followed; None for what a check leaves alone."""
-    checked = Path(entry.name).suffix in READERS
+    checked = _suffix(entry.name) in READERS
     try:
         mode = entry.stat().st_mode
     except OSError as error:

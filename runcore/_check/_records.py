@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
 
 
 class Document(NamedTuple):
@@ -46,10 +45,14 @@ class Exchange:
 
     @property
     def path(self) -> str:
+        from urllib.parse import urlsplit  # with the readers of recordings, not at start
+
         return urlsplit(self.url).path
 
     @property
     def query(self) -> str:
+        from urllib.parse import urlsplit
+
         return urlsplit(self.url).query
 
     @property

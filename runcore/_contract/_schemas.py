@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Iterator
 from contextvars import ContextVar
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -25,12 +25,18 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DETAILS_URI = SCHEMA_BASE + "details.json"
 
 
+# The schema files, installed beside the package's modules. Read by path, not importlib.resources
+# (runcore is never imported from a zip): that import alone took 5 ms of a 50 ms cold start
+# (decisions.md#cold-start-imports-only-what-is-used).
+SCHEMA_FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schemas")
+
+
 def schema_files() -> Iterator[tuple[str, dict[str, Any]]]:
     """Every schema file shipped in the package, as (file name, parsed document)."""
-    folder = resources.files("runcore") / "schemas"
-    for entry in sorted(folder.iterdir(), key=lambda entry: entry.name):
-        if entry.name.endswith(".json"):
-            yield entry.name, json.loads(entry.read_text(encoding="utf-8"))
+    for name in sorted(os.listdir(SCHEMA_FOLDER)):
+        if name.endswith(".json"):
+            with open(os.path.join(SCHEMA_FOLDER, name), encoding="utf-8") as file:
+                yield name, json.load(file)
 
 
 @cache

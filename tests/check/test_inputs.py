@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from runcore._check._paths import _suffix
 from runcore._cli import main
 from runcore._json import MAX_DEPTH
 from tests.builders import RUN
@@ -268,3 +271,9 @@ def test_a_directory_with_nothing_to_check_exits_2(tmp_path: Path) -> None:
     code, found = report(str(tmp_path))
     assert code == 2
     assert codes(found) == [("empty_input", None, "warning"), ("skipped_input", None, "warning")]
+
+
+@given(st.text(alphabet="ab./x", max_size=12))
+def test_a_files_suffix_is_the_one_pathlib_gives(path: str) -> None:
+    """The reader of a file is chosen by its suffix, read without importing pathlib."""
+    assert _suffix(path) == Path(path).suffix
