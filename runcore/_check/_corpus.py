@@ -157,7 +157,7 @@ def _case(
 def _histories(check: Check, coverage: bool) -> Iterator[Case]:
     for history in check.histories.each():
         check.summary.histories += 1
-        what = "run" if history.tag == "thread.run" else "step"
+        what = "run" if history.first_tag == "thread.run" else "step"
         name = f"{what} {history.key}: {history.snapshots} snapshot(s)"
         yield Case(history.first.file, history.first.line, name, history.findings or [], objects=0)
     if coverage:

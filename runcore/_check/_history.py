@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import repeat
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Union
 
 from runcore._check._coverage import Walks
 from runcore._findings import Finding, found
@@ -88,31 +88,60 @@ def before(first: Place, then: Place) -> bool | None:
     return None
 
 
-# One snapshot: what a response showed of a run or step (its Sighting), and where it was. Memory
-# per run is what its latest snapshot holds (decisions.md#histories).
-Snapshot = tuple["Sighting", Place]
+# What the rules compare of a snapshot: a Sighting, or a History (which holds its latest one's).
+Snapshot = Union["Sighting", "History"]
 
 
-def kept_value(seen: Sighting, name: str) -> Any:
-    """A fixed field's or timestamp's value as ``seen`` keeps it (ABSENT when it has none)."""
-    for names, values in ((FIXED[seen.tag], seen.fixed), (STAMPS[seen.tag], seen.stamps)):
+def kept_value(snapshot: Snapshot, name: str) -> Any:
+    """A fixed field's or timestamp's value as ``snapshot`` keeps it (ABSENT when it has none)."""
+    tag = snapshot.tag
+    for names, values in ((FIXED[tag], snapshot.fixed), (STAMPS[tag], snapshot.stamps)):
         if name in names:
             return values[names.index(name)]
     return ABSENT
 
 
 @dataclass(slots=True)
+class Run:
+    """What other objects need of a run: its thread, assistant, creation, end, steps and outputs.
+
+    A run that has a history keeps these on its History; a Run holds them for a run only named so
+    far (by its steps, or by tool outputs submitted for it)."""
+
+    thread_id: Any = None
+    assistant_id: Any = None
+    created_at: Any = None
+    ended: Place | None = None  # where the run was first seen ended
+    steps: list[str] | None = None
+    submitted: dict[str, tuple[Any, Place]] | None = None
+
+
+@dataclass(slots=True)
 class History:
-    """One run or step over time: its latest snapshot, what was found, and its walk so far."""
+    """One run or step over time: its latest snapshot (what the rules compare of it, as its
+    Sighting gave it, and where it was), what was found, and its walk so far; for a run, also what
+    its steps need of it (as a :class:`Run` holds it). One object per run or step is what memory
+    holds (decisions.md#histories)."""
 
     key: str
-    tag: str
+    first_tag: str  # what the history is (its first snapshot's tag)
     first: Place
-    latest: Snapshot
+    tag: str  # the latest snapshot's tag, status, fixed fields, timestamps, outputs and place
+    status: str | None
+    fixed: tuple[Any, ...]
+    stamps: tuple[Any, ...]
+    outputs: dict[str, tuple[int, Any]] | None
+    place: Place
     snapshots: int = 1
     findings: list[Finding] | None = None  # made at the first finding: most histories have none
     last_edge: tuple[str, str, str] | None = None
     outlived: bool = False
+    thread_id: Any = None  # a run's: as Run holds them
+    assistant_id: Any = None
+    created_at: Any = None
+    ended: Place | None = None
+    steps: list[str] | None = None
+    submitted: dict[str, tuple[Any, Place]] | None = None
 
     def add(self, findings: list[Finding]) -> None:
         """Findings about this history, after those found before."""
@@ -121,17 +150,10 @@ class History:
                 self.findings = []
             self.findings += findings
 
-
-@dataclass(slots=True)
-class Run:
-    """What other objects need of a run: its thread, assistant, creation, end, steps and outputs."""
-
-    thread_id: Any = None
-    assistant_id: Any = None
-    created_at: Any = None
-    ended: Place | None = None  # where the run was first seen ended
-    steps: list[str] | None = None
-    submitted: dict[str, tuple[Any, Place]] | None = None
+    def took(self, seen: Sighting, place: Place) -> None:
+        """``seen`` at ``place`` is now the latest snapshot."""
+        self.tag, self.status, self.fixed = seen.tag, seen.status, seen.fixed
+        self.stamps, self.outputs, self.place = seen.stamps, seen.outputs, place
 
 
 @dataclass(slots=True)
@@ -149,7 +171,7 @@ class Histories:
 
     def __init__(self) -> None:
         self.histories: dict[str, History] = {}
-        self.runs: dict[str, Run] = {}
+        self.runs: dict[str, Run] = {}  # runs named but not seen (or first seen as a step)
         self.threads: dict[str, Thread | tuple[str, int, int]] = {}
         self.walks = {RUN_TABLE.tag: Walks(RUN_TABLE), STEP_TABLE.tag: Walks(STEP_TABLE)}
 
@@ -158,7 +180,7 @@ class Histories:
         history = self.histories.get(object_id)
         if history is None:
             return None
-        value = kept_value(history.latest[0], "created_at")
+        value = kept_value(history, "created_at")
         return value if is_integer(value) else None
 
     # -- snapshots ---------------------------------------------------------------------------
@@ -174,61 +196,76 @@ class Histories:
         as it comes from a worker process), at ``place``."""
         seen = given if type(given) is Sighting else Sighting._make(given)
         tag, key = seen.tag, seen.key
-        new = (seen, place)
         history = self.histories.get(key)
         if history is None:
-            history = self.histories[key] = History(key, tag, place, new)
+            history = self.histories[key] = History(
+                key, tag, place, tag, seen.status, seen.fixed, seen.stamps, seen.outputs, place
+            )
+            latest = True
+            if tag == RUN_TABLE.tag and key in self.runs:  # named before it was seen
+                named = self.runs.pop(key)
+                history.steps, history.submitted = named.steps, named.submitted
         else:
-            self._compare(history, new)
+            latest = self._compare(history, seen, place)
         if tag == RUN_TABLE.tag:
-            self._run(key, new)
+            self._run(key, seen, place)
         else:
-            self._step(history, seen.run_id, new)
+            self._step(history, seen, place, latest)
 
-    def _compare(self, history: History, new: Snapshot) -> None:
+    def _compare(self, history: History, seen: Sighting, place: Place) -> bool:
+        """``seen`` against the history's latest snapshot; True when it is the latest now."""
         history.snapshots += 1
-        latest = history.latest
-        order = before(latest[1], new[1])
+        order = before(history.place, place)
         if order is None:  # nothing says which came first: the order the lifecycle explains
-            forward, backward = _pair(latest, new), _pair(new, latest)
+            forward, backward = _pair(history, seen, place), _pair(seen, history, history.place)
             order = _errors(forward) <= _errors(backward)
             found_pair = forward if order else backward
         else:
-            found_pair = _pair(latest, new) if order else _pair(new, latest)
+            found_pair = (
+                _pair(history, seen, place) if order else _pair(seen, history, history.place)
+            )
         history.add(found_pair)
         if order:
-            self._walked(history, latest, new)
-            history.latest = new
+            self._walked(history, seen)
+            history.took(seen, place)
+        return order
 
-    def _walked(self, history: History, earlier: Snapshot, later: Snapshot) -> None:
-        """The edge of the table between two snapshots in a row, when they are one edge apart.
+    def _walked(self, history: History, later: Sighting) -> None:
+        """The edge of the table between the history's latest snapshot and ``later``, when they
+        are one edge apart.
 
         Only ``start`` stamps ``started_at``: a run whose ``started_at`` moved between two
         snapshots one other edge apart took a longer walk (queued, in_progress, cancelling),
         and no edge is claimed (decisions.md#coverage).
         """
-        was, now = earlier[0], later[0]
-        if was.tag != now.tag or was.status == now.status:
+        if history.tag != later.tag or history.status == later.status:
             return
-        edge = self.walks[now.tag].edge(was.status, now.status)
-        started = kept_value(was, "started_at") != kept_value(now, "started_at")
+        edge = self.walks[later.tag].edge(history.status, later.status)
+        started = kept_value(history, "started_at") != kept_value(later, "started_at")
         if edge is not None and started and edge[1] != "start":
             edge = None
-        self.walks[now.tag].took(history.last_edge, edge)
+        self.walks[later.tag].took(history.last_edge, edge)
         history.last_edge = edge
 
     # -- runs, steps and threads ---------------------------------------------------------------
 
-    def _run(self, key: str, new: Snapshot) -> None:
-        seen, place = new
-        thread_id, assistant_id, made = seen.thread_id, seen.assistant_id, seen.created_at
-        run = self.runs.get(key)
+    def _run_named(self, run_id: str) -> History | Run:
+        """What is known of the run ``run_id``: its history, or what named it so far."""
+        history = self.histories.get(run_id)
+        if history is not None and history.first_tag == RUN_TABLE.tag:
+            return history
+        run = self.runs.get(run_id)
         if run is None:
-            run = self.runs[key] = Run()
+            run = self.runs[run_id] = Run()
+        return run
+
+    def _run(self, key: str, seen: Sighting, place: Place) -> None:
+        run = self._run_named(key)
         first_sight = run.created_at is None and run.thread_id is None
-        run.thread_id = run.thread_id or thread_id
-        run.assistant_id = run.assistant_id or assistant_id
-        run.created_at = run.created_at if run.created_at is not None else made
+        run.thread_id = run.thread_id or seen.thread_id
+        run.assistant_id = run.assistant_id or seen.assistant_id
+        if run.created_at is None:
+            run.created_at = seen.created_at
         if first_sight:
             for step_id in run.steps or ():
                 self._step_against_run(self.histories[step_id], run)
@@ -239,74 +276,65 @@ class Histories:
         if seen.live is not None:
             self._live(key, *seen.live)
 
-    def _step(self, history: History, run_id: Any, new: Snapshot) -> None:
+    def _step(self, history: History, seen: Sighting, place: Place, latest: bool) -> None:
+        run_id = seen.run_id
         if not isinstance(run_id, str):
             return
-        run = self.runs.setdefault(run_id, Run())
+        run = self._run_named(run_id)
         if history.snapshots == 1:  # a step belongs to the run its first snapshot names
             run.steps = run.steps or []
             run.steps.append(history.key)
             if run.created_at is not None or run.thread_id is not None:
                 self._step_against_run(history, run)
-        if history.latest is new:
+        if latest:
             self._outlived(history, run)
-        self._carried(history, new, run)
+        self._carried(history, seen, place, run)
 
-    def _step_against_run(self, history: History, run: Run) -> None:
+    def _step_against_run(self, step: History, run: History | Run) -> None:
         """Once both are known: a step on its run's thread, of its assistant, made after it."""
-        step = history.latest
         for name, value in (("thread_id", run.thread_id), ("assistant_id", run.assistant_id)):
-            mine = kept_value(step[0], name)
+            mine = kept_value(step, name)
             if value is not None and isinstance(mine, str) and mine != value:
                 message = f"the step's {name} is {mine!r}; its run's is {value!r}"
-                history.add(
-                    [_at(found("step_run_mismatch", "history", [name], message, mine), step)]
-                )
-        made = kept_value(step[0], "created_at")
+                finding = found("step_run_mismatch", "history", [name], message, mine)
+                step.add([_placed(finding, step.place, step.key)])
+        made = kept_value(step, "created_at")
         if is_integer(made) and is_integer(run.created_at) and made < run.created_at:
             message = (
                 f"the step was created at {made}, before its run (created at {run.created_at})"
             )
-            history.add(
-                [_at(found("step_before_run", "history", ["created_at"], message, made), step)]
-            )
+            finding = found("step_before_run", "history", ["created_at"], message, made)
+            step.add([_placed(finding, step.place, step.key)])
 
-    def _outlived(self, history: History, run: Run) -> None:
+    def _outlived(self, step: History, run: History | Run) -> None:
         """A step still in_progress in a snapshot taken after its run ended."""
-        step = history.latest
-        if run.ended is None or step[0].status != "in_progress" or history.outlived:
+        if run.ended is None or step.status != "in_progress" or step.outlived:
             return
-        if before(run.ended, step[1]) is True:
-            history.outlived = True
+        if before(run.ended, step.place) is True:
+            step.outlived = True
             message = "the step is in_progress in a snapshot taken after its run ended"
-            history.add(
-                [
-                    _at(
-                        found("step_outlived_run", "history", ["status"], message, "in_progress"),
-                        step,
-                    )
-                ]
-            )
+            finding = found("step_outlived_run", "history", ["status"], message, "in_progress")
+            step.add([_placed(finding, step.place, step.key)])
 
     def submitted(self, run_id: str, outputs: Any, place: Place) -> None:
         """Tool outputs a server accepted for a run: later steps carry them."""
-        run = self.runs.setdefault(run_id, Run())
+        run = self._run_named(run_id)
         for output in outputs if isinstance(outputs, list) else []:
             if isinstance(output, dict) and isinstance(output.get("tool_call_id"), str):
                 run.submitted = run.submitted or {}
                 run.submitted[output["tool_call_id"]] = (_kept(output.get("output")), place)
 
-    def _carried(self, history: History, new: Snapshot, run: Run) -> None:
-        outputs = new[0].outputs
-        if not run.submitted or not outputs:
+    def _carried(self, step: History, seen: Sighting, place: Place, run: History | Run) -> None:
+        if not run.submitted or not seen.outputs:
             return
-        for call_id, (index, output) in outputs.items():
+        for call_id, (index, output) in seen.outputs.items():
             given = run.submitted.get(call_id)
-            if given is None or before(given[1], new[1]) is not True or given[0] == output:
+            if given is None or before(given[1], place) is not True or given[0] == output:
                 continue
             path: list[str | int] = ["step_details", "tool_calls", index, "function", "output"]
             message = f"tool call {call_id!r} does not carry the output submitted for it"
-            history.add([_at(found("tool_output_not_carried", "history", path, message), new)])
+            finding = found("tool_output_not_carried", "history", path, message)
+            step.add([_placed(finding, place, seen.key)])
 
     def page(self, items: list[Any], place: Place) -> None:
         """A page of runs: two live runs of one thread on it is a finding."""
@@ -532,13 +560,13 @@ def _reachable(table: StatusTable, status: str) -> set[str]:
     return _REACHABLE[key]
 
 
-def _pair(earlier_snapshot: Snapshot, later_snapshot: Snapshot) -> list[Finding]:
-    """What two snapshots of one object, in this order, show; findings at the later one."""
-    earlier, later = earlier_snapshot[0], later_snapshot[0]
+def _pair(earlier: Snapshot, later: Snapshot, place: Place) -> list[Finding]:
+    """What two snapshots of one object, in this order, show; findings at the later one, which
+    was at ``place``."""
     if earlier.tag != later.tag:
         message = f"the id named a {earlier.tag} before; now it names a {later.tag}"
         finding = found("fixed_field_changed", "history", ["object"], message, later.tag)
-        return [_at(finding, later_snapshot)]
+        return [_placed(finding, place, later.key)]
     table = TABLES[later.tag]
     findings = []
     legal = True
@@ -561,10 +589,10 @@ def _pair(earlier_snapshot: Snapshot, later_snapshot: Snapshot) -> list[Finding]
             findings.append(found("fixed_field_changed", "history", [name], message, value))
     if legal:
         findings += _stamps(table, earlier, later)
-    return [_at(finding, later_snapshot) for finding in findings]
+    return [_placed(finding, place, later.key) for finding in findings]
 
 
-def _stamps(table: StatusTable, earlier: Sighting, later: Sighting) -> Iterator[Finding]:
+def _stamps(table: StatusTable, earlier: Snapshot, later: Snapshot) -> Iterator[Finding]:
     """A timestamp that was set keeps its value, except where the lifecycle says otherwise:
     ``started_at`` is stamped again when the run returns to in_progress after tool outputs, and
     ``expires_at`` is cleared when the run (or step) ends."""
@@ -594,10 +622,6 @@ def _restarted(table: StatusTable, was_status: Any, status: Any, was: Any, now: 
 
 def _errors(findings: list[Finding]) -> int:
     return sum(finding.severity == "error" for finding in findings)
-
-
-def _at(finding: Finding, snapshot: Snapshot) -> Finding:
-    return _placed(finding, snapshot[1], snapshot[0].key)
 
 
 def _placed(finding: Finding, place: Place, object_id: str) -> Finding:
