@@ -16,7 +16,7 @@ from runcore._check._jobs import WorkerLost, Workers
 from runcore._check._paths import Input, inputs
 from runcore._check._quote import one_line
 from runcore._check._readers import READERS
-from runcore._check._render import RENDERERS
+from runcore._check._render import EVERY_CASE, RENDERERS
 from runcore._kinds import KINDS, PROFILES
 
 # Every exit code of `runcore check`, as its help and the README give them.
@@ -241,6 +241,7 @@ def _report(args: argparse.Namespace, summary: Summary, histories: Histories, ou
             summary=summary,
             coverage=args.coverage,
             histories=histories,
+            every_case=args.output_format in EVERY_CASE,
         )
         RENDERERS[args.output_format](files, summary, out)
         out.flush()

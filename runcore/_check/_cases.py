@@ -92,6 +92,7 @@ class Check:
     histories: Histories = field(default_factory=Histories)
     input: int = 0
     seq: int = 0
+    every_case: bool = True  # False: a case with no finding need not be named (see QUIET)
 
     def place(self, file: str, line: int | None, received_at: int | None, where: str = "") -> Place:
         self.seq += 1

@@ -44,13 +44,16 @@ def checked(
     summary: Summary,
     coverage: bool = False,
     histories: Histories | None = None,
+    every_case: bool = True,
 ) -> Iterator[tuple[str, Iterator[Case]]]:
     """Each input with its cases, checked as they are read, then the histories of every run and
     step; ``summary`` counts them (and holds the coverage of the tables when asked). The histories
-    are kept in ``histories`` when given (new ones by default)."""
+    are kept in ``histories`` when given (new ones by default). Without ``every_case``, an object
+    or history with no finding is :data:`QUIET` (a report of findings alone needs no more)."""
     check = Check(
         kind, profile, strict, summary, histories if histories is not None else Histories()
     )
+    check.every_case = every_case
     for name, items in inputs:
         summary.files += 1
         check.input += 1
@@ -97,6 +100,13 @@ def _traffic() -> Any:
     from runcore._check import _traffic
 
     return _traffic
+
+
+# What a report of findings alone (text, JSON, GitHub) is given for an object, or a history, with no
+# finding: one case each, shared and never changed, instead of a case with its own name for each of
+# a million objects (decisions.md#a-check-end-to-end). JUnit reports every case, named.
+QUIET = Case("", None, "", [])
+QUIET_HISTORY = Case("", None, "", [], objects=0)
 
 
 # -- objects alone --------------------------------------------------------------------------------
@@ -148,6 +158,8 @@ def _case(
     place = check.place(file, line, None)
     if sighting is not None:
         check.histories.see(sighting, place)
+    if not findings and not check.every_case:
+        return QUIET
     return Case(file, line, named(line, label), findings)
 
 
@@ -157,6 +169,9 @@ def _case(
 def _histories(check: Check, coverage: bool) -> Iterator[Case]:
     for history in check.histories.each():
         check.summary.histories += 1
+        if history.findings is None and not check.every_case:
+            yield QUIET_HISTORY
+            continue
         what = "run" if history.first_tag == "thread.run" else "step"
         name = f"{what} {history.key}: {history.snapshots} snapshot(s)"
         yield Case(history.first.file, history.first.line, name, history.findings or [], objects=0)

@@ -208,7 +208,7 @@ class Histories:
         else:
             latest = self._compare(history, seen, place)
         if tag == RUN_TABLE.tag:
-            self._run(key, seen, place)
+            self._run(history if history.first_tag == tag else self._run_named(key), seen, place)
         else:
             self._step(history, seen, place, latest)
 
@@ -259,8 +259,7 @@ class Histories:
             run = self.runs[run_id] = Run()
         return run
 
-    def _run(self, key: str, seen: Sighting, place: Place) -> None:
-        run = self._run_named(key)
+    def _run(self, run: History | Run, seen: Sighting, place: Place) -> None:
         first_sight = run.created_at is None and run.thread_id is None
         run.thread_id = run.thread_id or seen.thread_id
         run.assistant_id = run.assistant_id or seen.assistant_id
@@ -274,7 +273,7 @@ class Histories:
             for step_id in run.steps or ():
                 self._outlived(self.histories[step_id], run)
         if seen.live is not None:
-            self._live(key, *seen.live)
+            self._live(seen.key, *seen.live)
 
     def _step(self, history: History, seen: Sighting, place: Place, latest: bool) -> None:
         run_id = seen.run_id

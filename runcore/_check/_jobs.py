@@ -151,7 +151,7 @@ def _examine(path: str, start: int, end: int, options: Options) -> Found:
     if start == 0:  # the file's first line: read_lines drops a byte-order mark there
         lines[0] = lines[0].removeprefix(BOM_UTF8)
     for number, raw in enumerate(lines):
-        if not raw.strip(BLANK):
+        if raw[:1] != b"{" and not raw.strip(BLANK):  # most lines open an object
             continue
         chosen = _alone_kind(raw, kind)
         if chosen is None:

@@ -154,6 +154,9 @@ def _property(text: str) -> str:
     return _data(printable(text)).replace(":", "%3A").replace(",", "%2C")
 
 
+# The formats that report every case, not only findings (a JUnit test case per object).
+EVERY_CASE = frozenset({"junit"})
+
 RENDERERS: dict[str, Callable[[Files, Summary, TextIO], None]] = {
     "text": render_text,
     "json": render_json,
