@@ -5,12 +5,18 @@ the one a single process writes, byte for byte (decisions.md#jobs).
 A worker checks each line that is one object alone (:func:`~runcore._check._corpus.alone`: not a
 page, not a recording, of a kind it can tell). Any other line (a bad one, a page, a recording)
 comes back as its bytes, and is read here as :func:`read_lines` reads it.
+
+What a worker found in a slice comes back in a file of the check's own folder (in memory, under
+/dev/shm, where there is one), not through the pool's pipe: a worker sending through the pipe waits
+until this process, busy with the histories, reads it all (decisions.md#jobs).
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import signal
+import tempfile
 from codecs import BOM_UTF8
 from collections import deque
 from collections.abc import Iterator
@@ -38,6 +44,8 @@ Options = tuple[str | None, Profile, bool]
 Line = tuple[int, bytes]
 # What a worker found in a slice: each line's result in order, and the number of lines.
 Found = tuple[list[tuple[Any, ...] | Line], int]
+# Where the workers' files go: memory, where the system has it.
+SHARED_MEMORY = "/dev/shm"
 
 
 class Workers:
@@ -47,6 +55,7 @@ class Workers:
         self.jobs = jobs
         self.options: Options = (kind, profile, strict)
         self.pool: ProcessPoolExecutor | None = None
+        self.folder: str | None = None  # the workers' files, while they run
 
     def __enter__(self) -> Workers:
         return self
@@ -54,6 +63,10 @@ class Workers:
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+        if self.folder is not None:
+            import shutil
+
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def read_lines(self, name: str, stream: BinaryIO) -> Iterator[Item]:
         """:func:`read_lines`'s items for ``stream``, checked in the workers when it is a large
@@ -76,8 +89,11 @@ class Workers:
             start = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
             context = multiprocessing.get_context(start)
             self.pool = ProcessPoolExecutor(self.jobs, context, initializer=_start)
-        path = stream.name
-        pending: deque[Future[Found]] = deque()
+            memory = SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else None
+            self.folder = tempfile.mkdtemp(prefix="runcore-jobs-", dir=memory)
+        folder, path = self.folder, stream.name
+        assert folder is not None
+        pending: deque[Future[str]] = deque()
         slices = _slices(stream)
         first_line, seen = 1, False
         while True:
@@ -85,10 +101,10 @@ class Workers:
                 span = next(slices, None)
                 if span is None:
                     break
-                pending.append(self.pool.submit(_examine, path, *span, self.options))
+                pending.append(self.pool.submit(_examine, path, *span, self.options, folder))
             if not pending:
                 break
-            results, lines = _result(pending.popleft())
+            results, lines = _taken(_result(pending.popleft()))
             for result in results:
                 seen = True
                 if len(result) == 2:
@@ -106,7 +122,7 @@ class WorkerLost(Exception):
     """A worker process stopped before it finished its slice: the report cannot be complete."""
 
 
-def _result(future: Future[Found]) -> Found:
+def _result(future: Future[str]) -> str:
     from concurrent.futures.process import BrokenProcessPool
 
     try:
@@ -138,7 +154,24 @@ def _start() -> None:
         os.nice(10)
 
 
-def _examine(path: str, start: int, end: int, options: Options) -> Found:
+def _taken(name: str) -> Found:
+    """What a worker found, read from the file it wrote (and the file removed)."""
+    with open(name, "rb") as file:
+        found: Found = pickle.loads(file.read())
+    os.unlink(name)
+    return found
+
+
+def _examine(path: str, start: int, end: int, options: Options, folder: str) -> str:
+    """Each line of ``path`` from ``start`` to ``end`` checked alone, or its bytes, written to a
+    new file in ``folder``: its name."""
+    descriptor, name = tempfile.mkstemp(dir=folder)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(pickle.dumps(_examined(path, start, end, options), pickle.HIGHEST_PROTOCOL))
+    return name
+
+
+def _examined(path: str, start: int, end: int, options: Options) -> Found:
     """Each line of ``path`` from ``start`` to ``end`` checked alone, or its bytes."""
     with open(path, "rb") as file:
         file.seek(start)
