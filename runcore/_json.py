@@ -55,13 +55,15 @@ def parse(text: str) -> Any:
     return strict_parse(text) if value is _UNSURE else value
 
 
-def parse_bytes(data: bytes, *, one_line: bool = False) -> Any:
-    """:func:`parse` of UTF-8 ``data``: what :func:`decode` (with no byte-order mark) then
-    :func:`parse` give, without decoding what orjson reads."""
+def parse_bytes(data: bytes, *, one_line: bool = False) -> tuple[Any, bool]:
+    """:func:`parse` of UTF-8 ``data`` (what :func:`decode`, with no byte-order mark, then
+    :func:`parse` give, without decoding what orjson reads), and whether orjson read it: a value
+    orjson read and wrote back is plain JSON (no integer beyond 64 bits, no nesting past 255
+    levels), which the fast engine need not prove again."""
     value = _fast_parse(data)
     if value is _UNSURE:
-        return strict_parse(decode(data, first=False, one_line=one_line))
-    return value
+        return strict_parse(decode(data, first=False, one_line=one_line)), False
+    return value, True
 
 
 _UNSURE = object()

@@ -29,7 +29,7 @@ from runcore._check._records import (
     PassedOver,
     Stream,
 )
-from runcore._contract._validate import validate
+from runcore._contract._validate import validate_read
 from runcore._errors import UnknownKind
 from runcore._findings import Finding
 from runcore._kinds import PAGE_ITEM_KINDS, Profile, infer_kind, is_page, page_item, page_kind
@@ -120,7 +120,8 @@ def _document(document: Document, check: Check) -> list[Case]:
         finding = input_finding("unknown_kind", str(error), file, line)
         return [Case(file, line, case_name(None, line), [finding])]
     if not (is_page(value) and chosen in PAGE_ITEM_KINDS):
-        return [_case(file, line, *alone(value, chosen, check.profile, check.strict), check)]
+        examined = alone(value, chosen, check.profile, check.strict, document.plain)
+        return [_case(file, line, *examined, check)]
     findings = validated(value, chosen, check, file, line)
     remember(value, check.place(file, line, None), check)
     page = Case(file, line, case_name(None, line, "list"), [])
@@ -135,11 +136,12 @@ def _document(document: Document, check: Check) -> list[Case]:
 
 
 def alone(
-    value: Any, kind: str, profile: Profile, strict: bool
+    value: Any, kind: str, profile: Profile, strict: bool, plain: bool = False
 ) -> tuple[str | None, list[Finding], Sighting | None]:
     """An object that is not a page, checked alone as ``kind``: its id (when it has one), its
-    findings, and what it tells the histories. The same whichever process reads it."""
-    found = validate(value, kind, profile=profile, strict=strict)
+    findings, and what it tells the histories. The same whichever process reads it. ``plain``:
+    orjson read the value (see :func:`~runcore._contract._validate.validate_read`)."""
+    found = validate_read(value, kind, profile=profile, strict=strict, plain=plain)
     return id_of(value), found, sighting(value) if isinstance(value, dict) else None
 
 

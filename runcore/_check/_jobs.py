@@ -186,23 +186,25 @@ def _examined(path: str, start: int, end: int, options: Options) -> Found:
     for number, raw in enumerate(lines):
         if raw[:1] != b"{" and not raw.strip(BLANK):  # most lines open an object
             continue
-        chosen = _alone_kind(raw, kind)
-        if chosen is None:
+        read = _alone_kind(raw, kind)
+        if read is None:
             results.append((number, raw))
         else:
-            label, findings, seen = alone(*chosen, profile, strict)
+            value, chosen, plain = read
+            label, findings, seen = alone(value, chosen, profile, strict, plain)
             # a plain tuple (Histories.see takes one): pickled in half the time of the named one
             results.append((number, label, findings, None if seen is None else tuple(seen)))
     return results, len(lines)
 
 
-def _alone_kind(raw: bytes, kind: str | None) -> tuple[Any, str] | None:
-    """A line's value and the kind it is checked as, when it is one object checked alone."""
+def _alone_kind(raw: bytes, kind: str | None) -> tuple[Any, str, bool] | None:
+    """A line's value, the kind it is checked as, and whether orjson read it, when it is one
+    object checked alone."""
     try:
-        value = parse_bytes(raw, one_line=True)
+        value, plain = parse_bytes(raw, one_line=True)
         chosen = kind or infer_kind(value)
     except (JSONProblem, UnknownKind):
         return None
     if is_page(value) or recording("", raw, value) is not None:
         return None
-    return value, chosen
+    return value, chosen, plain

@@ -99,13 +99,13 @@ def read_lines(name: str, stream: Iterable[bytes], first: int = 1) -> Iterator[I
         if raw[:1] == b"{" or raw.strip(BLANK):  # most lines open an object
             seen = True
             try:
-                value = parse_bytes(raw, one_line=True)
+                value, plain = parse_bytes(raw, one_line=True)
             except JSONProblem as problem:
                 yield Document(name, number, problem=str(problem))
                 continue
             found = recording(name, raw, value, number)
             if found is None:
-                yield Document(name, number, value)
+                yield Document(name, number, value, plain=plain)
             else:
                 yield from found
     if not seen:

@@ -25,6 +25,7 @@ class Document(NamedTuple):
     value: Any = None
     problem: str | None = None
     code: str = "invalid_json"
+    plain: bool = False  # orjson read the value: plain JSON (runcore._json.parse_bytes)
 
 
 @dataclass(frozen=True)

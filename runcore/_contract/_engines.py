@@ -42,7 +42,8 @@ _FINITE = {
     ],
 }
 
-Accept = Callable[[Any, bool], bool]
+# test(instance, invariants, plain=False): ``plain`` when orjson read the instance.
+Accept = Callable[..., bool]
 
 
 def fast_accept(kind: str, profile: str) -> Accept | None:
@@ -79,9 +80,10 @@ def _accept(kind: str, profile: str) -> Accept:
     # proven plain by them: the places check leaves those out.
     fits_rest = _fitter(places, proven_plain(TABLES[tag])) if tag and not paged else fits
 
-    def accept(instance: Any, invariants: bool) -> bool:
+    def accept(instance: Any, invariants: bool, plain: bool = False) -> bool:
         try:
-            dumps(instance, None, plain_only)  # raises on what is not plain JSON
+            if not plain:  # else proven by the parser (runcore._json.parse_bytes)
+                dumps(instance, None, plain_only)  # raises on what is not plain JSON
             if not is_valid(instance):
                 return False
             if not invariants or holds is None:

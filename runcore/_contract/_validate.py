@@ -49,6 +49,20 @@ def validate(
     is: NaN and infinities, a value that contains itself, nesting deeper than 512 levels.
     """
     kind = infer_kind(instance) if kind is None else kind
+    return _validated(instance, kind, profile, strict, invariants, False)
+
+
+def validate_read(
+    instance: Any, kind: str, *, profile: Profile, strict: bool, plain: bool
+) -> list[Finding]:
+    """:func:`validate` of a value :func:`~runcore._json.parse_bytes` read: ``plain`` when orjson
+    read it, which proves it plain JSON, so the fast engine does not write it again to see."""
+    return _validated(instance, kind, profile, strict, True, plain)
+
+
+def _validated(
+    instance: Any, kind: str, profile: Profile, strict: bool, invariants: bool, plain: bool
+) -> list[Finding]:
     # The fast engine clears what it can prove clean; it cannot record which properties each
     # object was checked against, so --strict on a response is the explaining engine's
     # (decisions.md#speed-never-changes-a-verdict).
@@ -59,7 +73,7 @@ def validate(
         and (invariants is True or invariants is False)
     ):
         accept = fast_accept(kind, profile)
-        if accept is not None and accept(instance, invariants):
+        if accept is not None and accept(instance, invariants, plain):
             return []
     return explained(instance, kind, profile=profile, strict=strict, invariants=invariants)
 

@@ -38,7 +38,7 @@ from runcore._contract._validate import _unknown_fields, explained, inlined_vali
 from runcore._json import checkable
 from runcore.strategies import RULES, invalid_variants, runs, valid_objects
 from tests.builders import TOOLS, make_run, make_step
-from tests.hostile import ODD, fuzz, hostile_values, planted, snapshot
+from tests.hostile import ODD, fuzz, hostile_values, json_values, nested, planted, snapshot
 from tests.recorded import REAL_FILES, UNVERIFIED_FILES, bodies, needs_recordings
 
 FAST = fast_accept("run", "observed") is not None
@@ -497,3 +497,55 @@ def test_inlined_schemas_give_the_findings_of_every_recording() -> None:
             for profile in PROFILES:
                 for strict in (False, True):
                     same_findings(body, kind, profile, strict)
+
+
+@fuzz(200)
+@given(
+    data=st.data(),
+    where=kinds_and_profiles(),
+    deep=st.booleans(),
+    big=st.sampled_from([None, 2**64, -(2**63) - 1, 10**30]),
+)
+def test_a_value_orjson_read_is_cleared_as_one_in_memory(
+    data: Any, where: tuple[str, str], deep: bool, big: int | None
+) -> None:
+    """`runcore check` tells the fast engine that a value orjson read is plain JSON (it need not
+    write it again to see): the verdict is the one `validate` gives the same value, and orjson
+    read only what it can write (no integer beyond 64 bits, no nesting past 255 levels)."""
+    import json
+
+    from runcore._contract._validate import validate_read
+    from runcore._json import optional_orjson, parse_bytes
+
+    kind, profile = where
+    obj = snapshot(data.draw(st.one_of(valid_objects(kind, profile=profile), json_objects())))
+    if isinstance(obj, dict):
+        if big is not None:
+            obj["created_at"] = big
+        if deep:
+            obj["metadata"] = nested(300, 1)
+    try:
+        text = json.dumps(obj)
+    except ValueError:  # an integer too long to write
+        return
+    value, plain = parse_bytes(text.encode())
+    orjson = optional_orjson()
+    if plain:
+        orjson.dumps(value)  # raises on what is not plain JSON
+    assert (big is None and not deep) or not plain or not isinstance(obj, dict)
+    options = {"profile": profile, "strict": False}
+    assert validate_read(value, kind, plain=plain, **options) == validate(value, kind, **options)  # type: ignore[arg-type]
+
+
+def json_objects() -> st.SearchStrategy[Any]:
+    return st.dictionaries(st.text(max_size=6), json_values(6).filter(_finite), max_size=4)
+
+
+def _finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(item) for item in value.values())
+    if isinstance(value, list):
+        return all(_finite(item) for item in value)
+    return True
