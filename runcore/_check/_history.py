@@ -502,7 +502,17 @@ def _kept_all(values: Iterable[Any]) -> tuple[Any, ...]:
     values = tuple(values)
     if _SCALARS.issuperset(map(type, values)):
         return values
-    return tuple(map(_kept, values))
+    intern = sys.intern  # _kept, with no call for a scalar or a short text
+    return tuple(
+        [
+            value
+            if type(value) in _SCALARS
+            else intern(value)
+            if type(value) is str and len(value) <= 200
+            else _kept(value)
+            for value in values
+        ]
+    )
 
 
 def _kept(value: Any) -> Any:
