@@ -61,7 +61,7 @@ def _whole(name: str, data: bytes) -> Iterator[Item]:
 def recording(name: str, text: str | bytes, value: Any, first: int = 1) -> Iterator[Item] | None:
     """The interactions of a JSON document that is a recording, recognised by its content (its
     text, or its UTF-8 bytes, starting at line ``first``); None for any other document."""
-    if not isinstance(value, dict):
+    if not isinstance(value, dict) or value.keys().isdisjoint(_RECORDING_KEYS):
         return None
     log = value.get("log")
     if isinstance(log, dict) and isinstance(log.get("entries"), list):
@@ -78,6 +78,10 @@ def recording(name: str, text: str | bytes, value: Any, first: int = 1) -> Itera
 
             return json_cassette(name, _text(text), value, key, first)
     return None
+
+
+# The keys a recording's document has at its top (HAR, Azure session records, cassettes in JSON).
+_RECORDING_KEYS = frozenset({"log", "Entries", "interactions", "http_interactions"})
 
 
 def _text(text: str | bytes) -> str:
