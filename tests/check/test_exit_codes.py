@@ -48,7 +48,7 @@ def test_an_internal_failure_exits_3_with_one_line_on_stderr(
     def validate(*args: Any, **kwargs: Any) -> Any:
         raise failure
 
-    monkeypatch.setattr(_corpus, "validate", validate)
+    monkeypatch.setattr(_corpus, "validate_read", validate)
     for output in ("text", "json", "junit"):
         result = run_cli("check", "--format", output, "-", stdin=LINE)
         assert (result.code, result.stderr) == (INTERNAL_FAILURE, message)
@@ -58,7 +58,7 @@ def test_an_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
     def validate(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(_corpus, "validate", validate)
+    monkeypatch.setattr(_corpus, "validate_read", validate)
     result = run_cli("check", "-", stdin=LINE)
     assert (result.code, result.stderr) == (130, "runcore: interrupted\n")
 
