@@ -14,9 +14,7 @@ until this process, busy with the histories, reads it all (decisions.md#jobs).
 from __future__ import annotations
 
 import os
-import pickle
 import signal
-import tempfile
 from codecs import BOM_UTF8
 from collections import deque
 from collections.abc import Iterator
@@ -84,6 +82,7 @@ class Workers:
             # A worker that dies (killed, out of memory) fails the check (WorkerLost): with
             # ProcessPoolExecutor the result says so; multiprocessing.Pool would wait forever.
             import multiprocessing
+            import tempfile
             from concurrent.futures import ProcessPoolExecutor
 
             start = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
@@ -156,6 +155,8 @@ def _start() -> None:
 
 def _taken(name: str) -> Found:
     """What a worker found, read from the file it wrote (and the file removed)."""
+    import pickle  # like the processes, imported when a large file is met
+
     with open(name, "rb") as file:
         found: Found = pickle.loads(file.read())
     os.unlink(name)
@@ -165,6 +166,9 @@ def _taken(name: str) -> Found:
 def _examine(path: str, start: int, end: int, options: Options, folder: str) -> str:
     """Each line of ``path`` from ``start`` to ``end`` checked alone, or its bytes, written to a
     new file in ``folder``: its name."""
+    import pickle
+    import tempfile
+
     descriptor, name = tempfile.mkstemp(dir=folder)
     with os.fdopen(descriptor, "wb") as file:
         file.write(pickle.dumps(_examined(path, start, end, options), pickle.HIGHEST_PROTOCOL))
