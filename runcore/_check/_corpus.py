@@ -49,7 +49,8 @@ def checked(
     """Each input with its cases, checked as they are read, then the histories of every run and
     step; ``summary`` counts them (and holds the coverage of the tables when asked). The histories
     are kept in ``histories`` when given (new ones by default). Without ``every_case``, an object
-    or history with no finding is :data:`QUIET` (a report of findings alone needs no more)."""
+    with no finding is :data:`QUIET`, and a history with none gives no case (a report of
+    findings alone needs no more)."""
     check = Check(
         kind, profile, strict, summary, histories if histories is not None else Histories()
     )
@@ -102,11 +103,11 @@ def _traffic() -> Any:
     return _traffic
 
 
-# What a report of findings alone (text, JSON, GitHub) is given for an object, or a history, with no
-# finding: one case each, shared and never changed, instead of a case with its own name for each of
-# a million objects (decisions.md#a-check-end-to-end). JUnit reports every case, named.
+# What a report of findings alone (text, JSON, GitHub) is given for an object with no finding: one
+# case, shared and never changed, instead of a case with its own name for each of a million objects
+# (a history with no finding gives none: it counts no object). JUnit reports every case, named
+# (decisions.md#a-check-end-to-end).
 QUIET = Case("", None, "", [])
-QUIET_HISTORY = Case("", None, "", [], objects=0)
 
 
 # -- objects alone --------------------------------------------------------------------------------
@@ -172,8 +173,7 @@ def _histories(check: Check, coverage: bool) -> Iterator[Case]:
     for history in check.histories.each():
         check.summary.histories += 1
         if history.findings is None and not check.every_case:
-            yield QUIET_HISTORY
-            continue
+            continue  # a case that counts no object and has no finding: nothing to report
         what = "run" if history.first_tag == "thread.run" else "step"
         name = f"{what} {history.key}: {history.snapshots} snapshot(s)"
         yield Case(history.first.file, history.first.line, name, history.findings or [], objects=0)
