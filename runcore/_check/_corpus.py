@@ -51,10 +51,8 @@ def checked(
     are kept in ``histories`` when given (new ones by default). Without ``every_case``, an object
     with no finding is :data:`QUIET`, and a history with none gives no case (a report of
     findings alone needs no more)."""
-    check = Check(
-        kind, profile, strict, summary, histories if histories is not None else Histories()
-    )
-    check.every_case = every_case
+    kept = histories if histories is not None else Histories()
+    check = Check(kind, profile, strict, summary, kept, every_case=every_case)
     for name, items in inputs:
         summary.files += 1
         check.input += 1
