@@ -123,6 +123,8 @@ def _document(document: Document, check: Check) -> list[Case]:
         return [_case(file, line, *examined, check)]
     findings = validated(value, chosen, check, file, line)
     remember(value, check.place(file, line, None), check)
+    if chosen not in PAGE_ITEM_KINDS:  # a page checked as one object (--kind of another kind)
+        return [Case(file, line, case_name(value, line), findings)]
     page = Case(file, line, case_name(None, line, "list"), [])
     items = [
         Case(file, line, case_name(item, line, f"/data/{i}"), [])

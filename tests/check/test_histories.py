@@ -324,3 +324,12 @@ def test_a_long_timestamp_value_is_never_shown_as_its_digest(tmp_path: Path) -> 
         "expires_at was a value too long to show, then changed to a value too long to show"
     )
     assert changes[0]["value"] is None
+
+
+def test_a_page_checked_as_another_kind_still_feeds_the_histories(tmp_path: Path) -> None:
+    """``--kind`` of a kind that is not a list checks a page as one object; its items are still
+    snapshots of their runs, and two live runs of one thread on it are still a finding."""
+    lines = polled()
+    two_live_runs_on_a_page(lines)
+    found = check(lines[-1:], tmp_path, "page.jsonl", "--kind", "error")
+    assert ("thread_two_live_runs", 1, "/data/1/status") in found
