@@ -44,6 +44,10 @@ Line = tuple[int, bytes]
 Found = tuple[list[tuple[Any, ...] | Line], int]
 # Where the workers' files go: memory, where the system has it.
 SHARED_MEMORY = "/dev/shm"
+# Workers are forked, so they share this process's hash seed: the digests of long values in what
+# they send back (runcore._check._history) are this process's. Where a process cannot fork
+# (Windows), each spawned worker would hash with a seed of its own, and one process reads.
+FORK = hasattr(os, "fork")
 
 
 class Workers:
@@ -68,12 +72,12 @@ class Workers:
 
     def read_lines(self, name: str, stream: BinaryIO) -> Iterator[Item]:
         """:func:`read_lines`'s items for ``stream``, checked in the workers when it is a large
-        file that can be read at any offset."""
+        file that can be read at any offset, and workers can be forked (see FORK)."""
         try:
             large = stream.seekable() and os.fstat(stream.fileno()).st_size >= LARGE
         except (OSError, ValueError):
             large = False
-        if not large:
+        if not large or not FORK:
             return read_lines(name, stream)
         return self._read(name, stream)
 
@@ -85,8 +89,7 @@ class Workers:
             import tempfile
             from concurrent.futures import ProcessPoolExecutor
 
-            start = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-            context = multiprocessing.get_context(start)
+            context = multiprocessing.get_context("fork")
             self.pool = ProcessPoolExecutor(self.jobs, context, initializer=_start)
             memory = SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else None
             self.folder = tempfile.mkdtemp(prefix="runcore-jobs-", dir=memory)

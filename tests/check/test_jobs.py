@@ -111,6 +111,20 @@ def test_a_small_file_is_read_by_one_process(tmp_path: Path, monkeypatch: Any) -
     assert started == []
 
 
+def test_where_workers_cannot_be_forked_one_process_reads(
+    tmp_path: Path, every_file_large: None, monkeypatch: Any
+) -> None:
+    """A spawned worker hashes long values with a seed of its own: its digests would not be the
+    reporting process's, and one run's fixed fields would seem to change between slices."""
+    monkeypatch.setattr(_jobs, "FORK", False)
+    started = []
+    monkeypatch.setattr(_jobs.Workers, "_read", lambda self, *a: started.append(a) or iter(()))
+    path = tmp_path / "polls.jsonl"
+    path.write_text('{"object": "thread.run"}\n', encoding="utf-8")
+    assert run_cli("check", "--jobs", "2", str(path)).code == 1
+    assert started == []
+
+
 def _die(*_: Any) -> Any:
     os._exit(1)  # a worker killed, as the kernel kills one out of memory
 
