@@ -126,7 +126,7 @@ class History:
     key: str
     first_tag: str  # what the history is (its first snapshot's tag)
     first: Place
-    tag: str  # the latest snapshot's tag, status, fixed fields, timestamps, outputs and place
+    tag: str  # the latest snapshot's tag, status, fixed fields, timestamps and place
     status: str | None
     fixed: tuple[Any, ...]
     stamps: tuple[Any, ...]
@@ -153,7 +153,7 @@ class History:
     def took(self, seen: Sighting, place: Place) -> None:
         """``seen`` at ``place`` is now the latest snapshot."""
         self.tag, self.status, self.fixed = seen.tag, seen.status, seen.fixed
-        self.stamps, self.outputs, self.place = seen.stamps, seen.outputs, place
+        self.stamps, self.place = seen.stamps, place
 
 
 @dataclass(slots=True)
@@ -199,7 +199,7 @@ class Histories:
         history = self.histories.get(key)
         if history is None:
             history = self.histories[key] = History(
-                key, tag, place, tag, seen.status, seen.fixed, seen.stamps, seen.outputs, place
+                key, tag, place, tag, seen.status, seen.fixed, seen.stamps, place
             )
             latest = True
             if tag == RUN_TABLE.tag and key in self.runs:  # named before it was seen
