@@ -498,11 +498,9 @@ _ABSENTS = repeat(ABSENT)  # the default of every get in a map(get, names, _ABSE
 
 
 def _kept_all(values: Iterable[Any]) -> tuple[Any, ...]:
-    """Values as a snapshot keeps them (see :func:`_kept`); timestamps are mostly all scalars."""
-    values = tuple(values)
-    if _SCALARS.issuperset(map(type, values)):
-        return values
-    intern = sys.intern  # _kept, with no call for a scalar or a short text
+    """Values as a snapshot keeps them (see :func:`_kept`), with no call for a scalar or a short
+    text."""
+    intern = sys.intern
     return tuple(
         [
             value
