@@ -62,11 +62,8 @@ def checked(
 
 def _counted(cases: Iterator[Case], summary: Summary) -> Iterator[Case]:
     for case in cases:
-        if not case.findings:
+        if not case.findings or case.skipped is None:  # a case with no finding is no skip
             summary.objects += case.objects
-            yield case
-            continue
-        summary.objects += case.objects if case.skipped is None else 0
         for finding in case.findings:
             summary.errors += finding.severity == "error"
             summary.warnings += finding.severity == "warning"
@@ -118,7 +115,7 @@ def _document(document: Document, check: Check) -> list[Case]:
     except UnknownKind as error:
         finding = input_finding("unknown_kind", str(error), file, line)
         return [Case(file, line, case_name(None, line), [finding])]
-    if not (is_page(value) and chosen in PAGE_ITEM_KINDS):
+    if not is_page(value):
         examined = alone(value, chosen, check.profile, check.strict, document.plain)
         return [_case(file, line, *examined, check)]
     findings = validated(value, chosen, check, file, line)
@@ -158,9 +155,8 @@ def _case(
     sighting given to the histories."""
     if findings:
         findings = [replace(finding, file=file, line=line) for finding in findings]
-    place = check.place(file, line, None)
     if sighting is not None:
-        check.histories.see(sighting, place)
+        check.histories.see(sighting, check.place(file, line, None))
     if not findings and not check.every_case:
         return QUIET
     return Case(file, line, named(line, label), findings)
