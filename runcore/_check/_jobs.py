@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from runcore._check._corpus import alone
-from runcore._check._readers import BLANK, read_lines, recording
+from runcore._check._readers import blank, read_lines, recording
 from runcore._check._records import Checked, Item
 from runcore._errors import UnknownKind
 from runcore._json import JSONProblem, parse_bytes
@@ -191,7 +191,7 @@ def _examined(path: str, start: int, end: int, options: Options) -> Found:
     if start == 0:  # the file's first line: read_lines drops a byte-order mark there
         lines[0] = lines[0].removeprefix(BOM_UTF8)
     for number, raw in enumerate(lines):
-        if raw[:1] != b"{" and not raw.strip(BLANK):  # most lines open an object
+        if blank(raw):
             continue
         read = _alone_kind(raw, kind)
         if read is None:

@@ -100,7 +100,7 @@ def read_lines(name: str, stream: Iterable[bytes], first: int = 1) -> Iterator[I
     for number, raw in enumerate(stream, start=first):
         if number == 1 and raw.startswith(BOM_UTF8):
             raw = raw[len(BOM_UTF8) :]
-        if raw[:1] == b"{" or raw.strip(BLANK):  # most lines open an object
+        if not blank(raw):
             seen = True
             try:
                 value, plain = parse_bytes(raw, one_line=True)
@@ -114,6 +114,12 @@ def read_lines(name: str, stream: Iterable[bytes], first: int = 1) -> Iterator[I
                 yield from found
     if not seen:
         yield _empty(name)
+
+
+def blank(raw: bytes) -> bool:
+    """Whether a JSONL line holds nothing but JSON whitespace (most lines open an object: that is
+    looked at first)."""
+    return raw[:1] != b"{" and not raw.strip(BLANK)
 
 
 def read_sniffed(name: str, stream: BinaryIO) -> Iterator[Item]:
