@@ -26,7 +26,7 @@ from functools import cache
 from typing import Any
 
 from runcore._contract._invariants import TABLES, invariants_test, proven_plain
-from runcore._contract._schemas import documents, resolve, root_uri
+from runcore._contract._schemas import documents, inlined, root_uri
 from runcore._kinds import KINDS, LIFECYCLE_TAGS, PAGE_ITEM_KINDS, PROFILES
 
 # Every number in the object is finite: jsonschema-rs refuses NaN and infinities as numbers. Not a
@@ -57,7 +57,7 @@ def fast_accept(kind: str, profile: str) -> Accept | None:
             return None
         try:
             accept = _ACCEPTS[kind, profile] = _accept(kind, profile)
-        except (ImportError, UnprovenSchema):
+        except (ImportError, ValueError):  # UnprovenSchema, or schemas that cannot be inlined
             accept = _ACCEPTS[kind, profile] = None
     return accept  # type: ignore[return-value]
 
@@ -125,7 +125,7 @@ def _clearer(schema: Any) -> Fits | None:
         import orjson
 
         root = _Place()
-        _visit(schema, "", root, 0)
+        _visit(schema, root, 0)
         is_valid = jsonschema_rs.Draft202012Validator(schema, validate_formats=False).is_valid
     except (ImportError, UnprovenSchema):
         return None
@@ -168,7 +168,7 @@ class UnprovenSchema(ValueError):
 # Keywords both engines read alike (the property tests compare them on every kind): a schema with
 # any other keyword keeps its kind on the explaining engine until it is added here and tested.
 _KNOWN = frozenset(
-    "$id $ref $defs $comment title description default examples type enum const properties "
+    "$id $defs $comment title description default examples type enum const properties "
     "required additionalProperties propertyNames maxProperties items minItems maxItems minimum "
     "maximum minLength maxLength pattern allOf anyOf oneOf if then else".split()
 )
@@ -237,7 +237,7 @@ _PLAIN = frozenset({int, str, bool, type(None), dict, list})
 def _places(kind: str, profile: str) -> _Place:
     """The places of a kind's instances that its schema under ``profile`` types as integer or array."""
     root = _Place()
-    _visit(*resolve(root_uri(kind, profile), ""), root, 0)
+    _visit(inlined(root_uri(kind, profile)), root, 0)
     return root
 
 
@@ -275,30 +275,29 @@ class _Place:
         )
 
 
-def _visit(schema: Any, base: str, place: _Place, depth: int) -> None:
-    """Mark the places where ``schema`` types a value as integer or array, following every
-    applicator and $ref (a recursive schema or an unknown keyword is unproven)."""
+def _visit(schema: Any, place: _Place, depth: int) -> None:
+    """Mark the places where ``schema``, an inlined schema (no ``$ref``:
+    :func:`~runcore._contract._schemas.inlined`), types a value as integer or array, following
+    every applicator (a ``$ref``, nesting too deep or an unknown keyword is unproven)."""
     if not isinstance(schema, dict):
         return
     if depth > 64 or not _KNOWN.issuperset(schema):
         unknown = sorted(set(schema) - _KNOWN)
-        raise UnprovenSchema(f"not proven for the fast engine: {unknown or 'a recursive $ref'}")
+        raise UnprovenSchema(f"not proven for the fast engine: {unknown or 'nested too deep'}")
     if "pattern" in schema and not plain_pattern(schema["pattern"]):
         raise UnprovenSchema(f"pattern {schema['pattern']!r} is not proven to read alike")
     depth += 1
-    if "$ref" in schema:
-        _visit(*resolve(schema["$ref"], base), place, depth)
     types = schema.get("type")
     types = types if isinstance(types, list) else [types]
     listed = [schema["const"]] if "const" in schema else schema.get("enum", [])
     if "integer" in types or "array" in types or any(isinstance(item, list) for item in listed):
         place.marked = True
     for sub in (*schema.get("allOf", ()), *schema.get("anyOf", ()), *schema.get("oneOf", ())):
-        _visit(sub, base, place, depth)
+        _visit(sub, place, depth)
     for key in ("if", "then", "else"):
-        _visit(schema.get(key), base, place, depth)
-    _visit(schema.get("propertyNames"), base, _Place(), depth)  # keys: strings, never marked
+        _visit(schema.get(key), place, depth)
+    _visit(schema.get("propertyNames"), _Place(), depth)  # keys: strings, never marked
     for name, sub in schema.get("properties", {}).items():
-        _visit(sub, base, place.named(name), depth)
-    _visit(schema.get("additionalProperties"), base, place.value(), depth)
-    _visit(schema.get("items"), base, place.item(), depth)
+        _visit(sub, place.named(name), depth)
+    _visit(schema.get("additionalProperties"), place.value(), depth)
+    _visit(schema.get("items"), place.item(), depth)

@@ -288,7 +288,7 @@ def test_a_schema_the_fast_engine_is_not_proven_on_keeps_the_explaining_engine(
     schema: dict[str, Any],
 ) -> None:
     with pytest.raises(UnprovenSchema):
-        _engines._visit(schema, None, _engines._Place(), 0)
+        _engines._visit(schema, _engines._Place(), 0)
 
 
 @pytest.mark.parametrize(
