@@ -130,7 +130,6 @@ class History:
     status: str | None
     fixed: tuple[Any, ...]
     stamps: tuple[Any, ...]
-    outputs: dict[str, tuple[int, Any]] | None
     place: Place
     snapshots: int = 1
     findings: list[Finding] | None = None  # made at the first finding: most histories have none
@@ -637,5 +636,5 @@ def _placed(finding: Finding, place: Place, object_id: str) -> Finding:
 
 
 def _shown(value: Any) -> str:
-    """A kept value in a message: as JSON, or "another value" for a long one kept as a digest."""
+    """A kept value in a message: as JSON, or "a value too long to show" for one kept as a digest."""
     return "a value too long to show" if isinstance(value, Digest) else json.dumps(value)

@@ -1,7 +1,7 @@
 """Rules JSON Schema cannot say: a run's or run step's status against its fields and timestamps.
 
 The usage sum and the tool-call rules are also the lifecycle engine's checks of an event's details:
-they live here once, and the engine calls them. :func:`invariants_hold` is the same rules as one
+they live here once, and the engine calls them. :func:`invariants_test` is the same rules as one
 fast predicate for the fast engine; property tests prove it never clears what RULES would report
 (decisions.md#speed-never-changes-a-verdict).
 """
@@ -262,6 +262,6 @@ def invariants_test(table: StatusTable, profile: str) -> Callable[[dict[str, Any
 
 
 def proven_plain(table: StatusTable) -> frozenset[str]:
-    """The fields whose values :func:`invariants_test` proves plain ints or null (``usage``: an
-    object of three), so the fast engine need not look at them again."""
+    """The fields whose values :func:`invariants_test` proves plain ints or null (``usage``: its
+    three token counts plain ints), so the fast engine need not look at them again."""
     return frozenset({name for pair in _ORDER[table.tag] for name in pair} | {"usage"})

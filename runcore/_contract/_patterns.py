@@ -63,7 +63,7 @@ def _tokens(pattern: str) -> Iterator[str]:
 
 def pattern(validator: Any, regex: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
     """The ``pattern`` keyword, matching as ECMA-262 does."""
-    from jsonschema import ValidationError  # the explaining engine's, imported when it runs
-
     if validator.is_type(instance, "string") and not ecma_regex(regex).search(instance):
+        from jsonschema import ValidationError  # the explaining engine's, imported when it runs
+
         yield ValidationError(f"{brief(instance)} does not match {regex!r}")

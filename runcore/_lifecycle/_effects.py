@@ -41,11 +41,7 @@ def check_clock(obj: Mapping[str, Any], now: Any, timestamps: tuple[str, ...]) -
         raise ClockSkew([lifecycle_finding("clock_invalid", ["now"], message, now)], "bad clock")
     for name in timestamps:
         value = obj.get(name)
-        if (
-            value is not None and now < value
-            if type(value) is int
-            else is_integer(value) and now < value
-        ):
+        if now < value if type(value) is int else is_integer(value) and now < value:
             message = f"now={now} is earlier than {name}={brief(value)}: clock skew"
             raise ClockSkew([lifecycle_finding("clock_skew", ["now"], message, now)], "clock skew")
 
@@ -65,7 +61,7 @@ def copied_object(where: str, obj: Mapping[str, Any]) -> dict[str, Any]:
     Raises InvalidArgument at the member that contains itself or nests too deep to copy.
     """
     try:
-        return copied(obj if type(obj) is dict or isinstance(obj, dict) else dict(obj))
+        return copied(obj if isinstance(obj, dict) else dict(obj))
     except ValueError:
         problem = next(p for p in checkable(obj)[1] if p.code != "non_finite_number")
         message = f"{where[1:]} cannot be copied as JSON: {problem.code.replace('_', ' ')}"

@@ -202,8 +202,8 @@ def _legal(table: StatusTable, obj: Mapping[str, Any], now: int) -> list[str]:
 def _open_transition(table: StatusTable, obj: Mapping[str, Any], event: Any, now: int) -> Any:
     """The first transition of ``event`` out of the object's status whose guards hold, or None.
 
-    This is how a `transitions` Machine picks among a trigger's transitions, read off the Machine
-    built once (no model attached; ``.get`` only, so shared state is never written).
+    This is how a `transitions` Machine picks among a trigger's transitions: ``_ROUTES`` holds
+    them as read off the Machines once (no model attached, so shared state is never written).
     """
     routes = _ROUTES.get((table.name, event, obj["status"]), ()) if isinstance(event, str) else ()
     for transition, guards in routes:
