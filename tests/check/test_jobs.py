@@ -129,12 +129,19 @@ def _die(*_: Any) -> Any:
     os._exit(1)  # a worker killed, as the kernel kills one out of memory
 
 
+@pytest.fixture
+def memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The folder the workers' folders are made in, to see that they are removed."""
+    folder = tmp_path / "memory"
+    folder.mkdir()
+    monkeypatch.setattr(_jobs, "SHARED_MEMORY", str(folder))
+    return folder
+
+
 def test_a_worker_that_dies_ends_the_check_with_exit_code_3(
-    tmp_path: Path, every_file_large: None, monkeypatch: Any
+    tmp_path: Path, every_file_large: None, memory: Path, monkeypatch: Any
 ) -> None:
     monkeypatch.setattr(_jobs, "_examine", _die)
-    monkeypatch.setattr(_jobs, "SHARED_MEMORY", str(tmp_path / "memory"))
-    (tmp_path / "memory").mkdir()
     path = tmp_path / "polls.jsonl"
     path.write_text('{"object": "thread.run"}\n' * 3, encoding="utf-8")
     result = run_cli("check", "--jobs", "2", str(path))
@@ -143,21 +150,19 @@ def test_a_worker_that_dies_ends_the_check_with_exit_code_3(
         "runcore: a worker process of --jobs stopped before it finished (killed, or out of "
         "memory); the report is incomplete\n"
     )
-    assert list((tmp_path / "memory").iterdir()) == []  # the workers' folder is removed
+    assert list(memory.iterdir()) == []  # the workers' folder is removed
 
 
 def test_the_workers_files_are_removed(
-    tmp_path: Path, every_file_large: None, monkeypatch: Any
+    tmp_path: Path, every_file_large: None, memory: Path, monkeypatch: Any
 ) -> None:
     """The workers write what they found to files of the check's own folder (in memory, where
     the system has it); each is read once and the folder is gone when the check ends."""
     monkeypatch.setattr(_jobs, "SLICE", 64)
-    monkeypatch.setattr(_jobs, "SHARED_MEMORY", str(tmp_path / "memory"))
-    (tmp_path / "memory").mkdir()
     path = tmp_path / "polls.jsonl"
     path.write_text('{"object": "thread.run", "id": "run_1"}\n' * 40, encoding="utf-8")
     assert reports(path, "--jobs", "2") == reports(path, "--jobs", "1")
-    assert list((tmp_path / "memory").iterdir()) == []
+    assert list(memory.iterdir()) == []
 
 
 @pytest.mark.parametrize("jobs", ["-1", "two", "1.5"])
